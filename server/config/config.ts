@@ -2,7 +2,6 @@
 // a bad value stops start-up with one line naming the variable.
 import { readFileSync, existsSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
 export class ConfigError extends Error {
