@@ -9,7 +9,9 @@ import { join } from 'node:path';
 
 const summaryFile = join(mkdtempSync(join(tmpdir(), 'cti-test-')), 'summary.json');
 const mocha = join('node_modules', 'mocha', 'bin', 'mocha.js');
-const result = spawnSync(process.execPath, [mocha, ...process.argv.slice(2)], {
+const args = process.argv.slice(2);
+const specs = args.some((a) => !a.startsWith('-')) ? [] : ['test/**/*.test.ts'];
+const result = spawnSync(process.execPath, [mocha, ...specs, ...args], {
   stdio: 'inherit',
   env: { ...process.env, CTI_TEST_SUMMARY: summaryFile },
 });
