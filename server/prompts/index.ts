@@ -1,0 +1,20 @@
+// Public surface of the prompts concern.
+export { buildPromptMedia, MEDIA_SOURCES } from './builder.js';
+export type { MediaSource, PromptContext, PromptMedia, PromptPart, PromptRequest, PromptValues } from './builder.js';
+export { PromptRenderError, PromptToolMissingError, PromptValueError } from './errors.js';
+export { createPromptInventory, scanPromptInventory } from './inventory.js';
+export type { PromptInventory } from './inventory.js';
+export { createPromptLibrary } from './library.js';
+export type { PromptLibrary, PromptLibraryOptions } from './library.js';
+export { parsePromptMedia, promptMediaUri, PROMPT_MEDIA_PATH } from './media.js';
+export type { PromptMediaLocation } from './media.js';
+export { fileRecordedPrompt, removeRecordedPrompt } from './recordings.js';
+export type { RecordedPrompt, RecordedPromptStore, RecordingDeps, RecordingInput } from './recordings.js';
+export { createPromptMediaRouter } from './router.js';
+export { DEFAULT_PROMPT_TOOLS, convertToPromptWav, renderAdvisorPrompts, renderCatalog, renderClips } from './tts.js';
+export type { PromptTools, RenderOptions, RenderReport } from './tts.js';
+export { readWavHeader, parseWavHeader } from './wav.js';
+export type { WavInfo } from './wav.js';
+export { PROMPT_IDS, RECORDED_KINDS, isPromptId } from '../../ivr-prompts/catalog.js';
+export type { PromptId, RecordedKind } from '../../ivr-prompts/catalog.js';
+export type { PromptPerson } from '../../ivr-prompts/clips.js';
