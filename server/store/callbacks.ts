@@ -1,0 +1,445 @@
+// The persistent callback queue. Every change goes through one of the methods below,
+// checks the state it expects (optimistic concurrency) and writes an audit row in the
+// same transaction. `claim` hands a callback to exactly one dispatcher, on SQLite and on
+// PostgreSQL with several CTI servers (FOR UPDATE SKIP LOCKED).
+import type { Knex } from 'knex';
+import { CALLBACK_REASONS, type Callback, type CallbackReason, type CallbackState } from '../domain/model.js';
+import { normalizePhone } from '../domain/phone.js';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
+import { CALLBACK_ACTIONS, diff, listEvents, writeAudit, type Actor, type CallbackEvent } from './callback-audit.js';
+import { isPostgres } from './database.js';
+import { bool, countOf, iso, isForeignKeyViolation, num, numOrNull, pageOf, type Clock, type Page, type PageResult } from './sql.js';
+
+export interface CallbackRecord extends Callback {
+  /** The due time was chosen (by the member or a supervisor), not "as soon as possible". */
+  scheduled: boolean;
+  cancelReason: string | null;
+  /** Why a supervisor let this callback ignore the pacing rules, if they did. */
+  pacingOverrideReason: string | null;
+  completedBy: number | null;
+  completedAt: string | null;
+  note: string;
+}
+
+export interface NewCallback {
+  memberId: number | null;
+  number: string;
+  reason: CallbackReason;
+  preferredAdvisorId?: number | null;
+  assignedAdvisorId?: number | null;
+  priority?: number;
+  firstCallAt?: string;
+  dueAt?: string;
+  scheduled?: boolean;
+  maxAttempts: number;
+  callId?: number | null;
+  note?: string;
+}
+
+/** What a supervisor may change on a waiting callback. */
+export type CallbackPatch = Partial<
+  Pick<CallbackRecord, 'assignedAdvisorId' | 'preferredAdvisorId' | 'priority' | 'dueAt' | 'scheduled' | 'maxAttempts' | 'pacingOverrideReason' | 'note'>
+>;
+
+/** Fields a state transition may set besides the state. */
+export type TransitionPatch = CallbackPatch &
+  Partial<Pick<CallbackRecord, 'attempts' | 'lastResult' | 'callId' | 'completedBy' | 'completedAt' | 'cancelReason' | 'leaseUntil'>>;
+
+export interface TransitionRequest {
+  from: CallbackState | CallbackState[];
+  to: CallbackState;
+  patch?: TransitionPatch;
+  /** When set, the callback must still be reserved by this worker (its lease was not lost). */
+  reservedBy?: string;
+  note?: string;
+}
+
+export interface CallbackFilter {
+  state?: CallbackState | CallbackState[];
+  reason?: CallbackReason;
+  /** Preferred or assigned advisor. */
+  advisorId?: number;
+  memberId?: number;
+  number?: string;
+  createdBefore?: string;
+  createdAfter?: string;
+  dueBefore?: string;
+}
+
+export interface ClaimRequest {
+  workerId: string;
+  leaseMs: number;
+  limit?: number;
+  /** Only these callbacks (the dispatcher decided which one an advisor gets). */
+  ids?: number[];
+  /** Only callbacks assigned to, or preferred for and not assigned elsewhere, this advisor. */
+  advisorId?: number;
+}
+
+export const OPEN_CALLBACK_STATES: readonly CallbackState[] = ['pending', 'reserved', 'dialing'];
+
+const TRANSITIONS: Record<CallbackState, readonly CallbackState[]> = {
+  pending: ['reserved', 'cancelled', 'failed'],
+  reserved: ['dialing', 'pending', 'cancelled'],
+  dialing: ['completed', 'failed', 'pending'],
+  failed: ['pending', 'cancelled'],
+  completed: [],
+  cancelled: [],
+};
+
+const COLUMN_OF: Record<keyof TransitionPatch, string> = {
+  assignedAdvisorId: 'assigned_advisor_id',
+  preferredAdvisorId: 'preferred_advisor_id',
+  priority: 'priority',
+  dueAt: 'due_at',
+  scheduled: 'scheduled',
+  maxAttempts: 'max_attempts',
+  pacingOverrideReason: 'pacing_override_reason',
+  note: 'note',
+  attempts: 'attempts',
+  lastResult: 'last_result',
+  callId: 'call_id',
+  completedBy: 'completed_by',
+  completedAt: 'completed_at',
+  cancelReason: 'cancel_reason',
+  leaseUntil: 'lease_until',
+};
+
+// Most urgent first: priority, then the caller's original place in line.
+const URGENCY: Array<{ column: string; order: 'asc' | 'desc' }> = [
+  { column: 'priority', order: 'desc' },
+  { column: 'first_call_at', order: 'asc' },
+  { column: 'due_at', order: 'asc' },
+  { column: 'id', order: 'asc' },
+];
+
+type CallbackRow = Record<string, unknown> & { id: number };
+
+function toCallback(r: CallbackRow): CallbackRecord {
+  const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  return {
+    id: num(r.id),
+    memberId: numOrNull(r.member_id),
+    number: String(r.number),
+    reason: r.reason as CallbackReason,
+    state: r.state as CallbackState,
+    preferredAdvisorId: numOrNull(r.preferred_advisor_id),
+    assignedAdvisorId: numOrNull(r.assigned_advisor_id),
+    priority: num(r.priority),
+    firstCallAt: String(r.first_call_at),
+    dueAt: String(r.due_at),
+    attempts: num(r.attempts),
+    maxAttempts: num(r.max_attempts),
+    lastResult: str(r.last_result),
+    reservedBy: str(r.reserved_by),
+    leaseUntil: str(r.lease_until),
+    callId: numOrNull(r.call_id),
+    createdAt: String(r.created_at),
+    updatedAt: String(r.updated_at),
+    scheduled: bool(r.scheduled),
+    cancelReason: str(r.cancel_reason),
+    pacingOverrideReason: str(r.pacing_override_reason),
+    completedBy: numOrNull(r.completed_by),
+    completedAt: str(r.completed_at),
+    note: String(r.note ?? ''),
+  };
+}
+
+function byUrgency(a: CallbackRecord, b: CallbackRecord): number {
+  return b.priority - a.priority || a.firstCallAt.localeCompare(b.firstCallAt) || a.dueAt.localeCompare(b.dueAt) || a.id - b.id;
+}
+
+function checkPatch(patch: TransitionPatch): void {
+  if (patch.priority !== undefined && !Number.isInteger(patch.priority)) throw new ValidationError('Priority must be a whole number.');
+  if (patch.maxAttempts !== undefined && (!Number.isInteger(patch.maxAttempts) || patch.maxAttempts < 1)) {
+    throw new ValidationError('Max attempts must be a whole number, at least 1.');
+  }
+  if (patch.dueAt !== undefined && Number.isNaN(Date.parse(patch.dueAt))) throw new ValidationError('Due time must be an ISO date-time.');
+}
+
+function toColumns(patch: TransitionPatch): Record<string, unknown> {
+  const columns: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(COLUMN_OF) as Array<[keyof TransitionPatch, string]>) {
+    const value = patch[key];
+    if (value === undefined) continue;
+    columns[column] = key === 'dueAt' || key === 'completedAt' || key === 'leaseUntil' ? (value === null ? null : iso(new Date(value as string))) : value;
+  }
+  return columns;
+}
+
+export class CallbackStore {
+  constructor(
+    private readonly db: Knex,
+    private readonly options: { clock: Clock; defaultCountry: string },
+  ) {}
+
+  async create(input: NewCallback, actor: Actor): Promise<CallbackRecord> {
+    if (!CALLBACK_REASONS.includes(input.reason)) throw new ValidationError(`Reason must be one of ${CALLBACK_REASONS.join(', ')}.`);
+    const phone = normalizePhone(input.number ?? '', { defaultCountry: this.options.defaultCountry });
+    if (!phone.ok) throw new ValidationError(`Callback number "${input.number}" is not usable: ${phone.reason}.`);
+    checkPatch(input);
+    const now = iso(this.options.clock());
+    try {
+      return await this.db.transaction(async (trx) => {
+        const [row] = (await trx('callbacks')
+          .insert({
+            member_id: input.memberId,
+            number: phone.phone,
+            reason: input.reason,
+            state: 'pending',
+            preferred_advisor_id: input.preferredAdvisorId ?? null,
+            assigned_advisor_id: input.assignedAdvisorId ?? null,
+            priority: input.priority ?? 0,
+            first_call_at: input.firstCallAt ? iso(new Date(input.firstCallAt)) : now,
+            due_at: input.dueAt ? iso(new Date(input.dueAt)) : now,
+            scheduled: input.scheduled ?? false,
+            max_attempts: input.maxAttempts,
+            call_id: input.callId ?? null,
+            note: input.note ?? '',
+            created_at: now,
+            updated_at: now,
+          })
+          .returning('*')) as CallbackRow[];
+        const created = toCallback(row!);
+        await writeAudit(trx, actor, now, [{ callbackId: created.id, action: CALLBACK_ACTIONS.created, before: null, after: { ...created } }]);
+        return created;
+      });
+    } catch (err) {
+      if (isForeignKeyViolation(err)) throw new ValidationError('The member, advisor or call named in this callback does not exist.');
+      throw err;
+    }
+  }
+
+  async get(id: number): Promise<CallbackRecord | null> {
+    const row = (await this.db('callbacks').where({ id }).first()) as CallbackRow | undefined;
+    return row ? toCallback(row) : null;
+  }
+
+  async require(id: number): Promise<CallbackRecord> {
+    const found = await this.get(id);
+    if (!found) throw new NotFoundError(`Callback ${id}`);
+    return found;
+  }
+
+  async list(filter: CallbackFilter = {}, page?: Page, order: 'urgency' | 'due' | 'newest' = 'due'): Promise<PageResult<CallbackRecord>> {
+    const { limit, offset } = pageOf(page);
+    const query = this.db('callbacks');
+    if (filter.state !== undefined) query.whereIn('state', Array.isArray(filter.state) ? filter.state : [filter.state]);
+    if (filter.reason) query.where('reason', filter.reason);
+    if (filter.advisorId !== undefined) {
+      const advisorId = filter.advisorId;
+      query.where((w) => w.where('preferred_advisor_id', advisorId).orWhere('assigned_advisor_id', advisorId));
+    }
+    if (filter.memberId !== undefined) query.where('member_id', filter.memberId);
+    if (filter.number) query.where('number', filter.number);
+    if (filter.createdBefore) query.where('created_at', '<', filter.createdBefore);
+    if (filter.createdAfter) query.where('created_at', '>=', filter.createdAfter);
+    if (filter.dueBefore) query.where('due_at', '<=', filter.dueBefore);
+    const total = await countOf(query);
+    const ordering =
+      order === 'urgency'
+        ? URGENCY
+        : order === 'newest'
+          ? [
+              { column: 'created_at', order: 'desc' as const },
+              { column: 'id', order: 'desc' as const },
+            ]
+          : [
+              { column: 'due_at', order: 'asc' as const },
+              { column: 'id', order: 'asc' as const },
+            ];
+    const rows = (await query.orderBy(ordering).limit(limit).offset(offset)) as CallbackRow[];
+    return { items: rows.map(toCallback), total, limit, offset };
+  }
+
+  /** Pending callbacks due now, most urgent first: the dispatcher's snapshot. */
+  async listDue(limit = 200): Promise<CallbackRecord[]> {
+    const rows = (await this.db('callbacks')
+      .where('state', 'pending')
+      .where('due_at', '<=', iso(this.options.clock()))
+      .orderBy(URGENCY)
+      .limit(Math.min(Math.max(limit, 1), 5000))) as CallbackRow[];
+    return rows.map(toCallback);
+  }
+
+  /** Callbacks still waiting or in progress for a member or number (dedupe of abandoned calls). */
+  async findOpen(target: { memberId: number | null; number: string }): Promise<CallbackRecord[]> {
+    const rows = (await this.db('callbacks')
+      .whereIn('state', OPEN_CALLBACK_STATES)
+      .where((w) => {
+        if (target.memberId !== null) w.where('member_id', target.memberId);
+        w.orWhere('number', target.number);
+      })
+      .orderBy('id')) as CallbackRow[];
+    return rows.map(toCallback);
+  }
+
+  async events(id: number): Promise<CallbackEvent[]> {
+    return listEvents(this.db, id);
+  }
+
+  /** Supervisor edits (assign, reschedule, prioritise) while the callback waits. */
+  async update(id: number, patch: CallbackPatch, actor: Actor, expected: CallbackState[] = ['pending'], note = ''): Promise<CallbackRecord> {
+    checkPatch(patch);
+    return this.change(id, expected, toColumns(patch), actor, CALLBACK_ACTIONS.updated, note);
+  }
+
+  /** Moves the callback along its life cycle, only from the state(s) the caller expects. */
+  async transition(id: number, request: TransitionRequest, actor: Actor): Promise<CallbackRecord> {
+    const from = Array.isArray(request.from) ? request.from : [request.from];
+    for (const state of from) {
+      if (!TRANSITIONS[state].includes(request.to)) throw new ValidationError(`A callback cannot go from ${state} to ${request.to}.`);
+    }
+    checkPatch(request.patch ?? {});
+    const columns: Record<string, unknown> = { state: request.to, ...toColumns(request.patch ?? {}) };
+    if (request.to !== 'reserved' && request.to !== 'dialing') Object.assign(columns, { reserved_by: null, lease_until: null });
+    if (request.to === 'completed' && columns.completed_at === undefined) columns.completed_at = iso(this.options.clock());
+    const action = request.to === 'cancelled' ? CALLBACK_ACTIONS.cancelled : CALLBACK_ACTIONS.transition;
+    return this.change(id, from, columns, actor, action, request.note ?? '', request.reservedBy);
+  }
+
+  async cancel(id: number, reason: string, actor: Actor): Promise<CallbackRecord> {
+    if (!reason?.trim()) throw new ValidationError('Say why the callback is cancelled.');
+    return this.transition(id, { from: ['pending', 'reserved', 'failed'], to: 'cancelled', patch: { cancelReason: reason.trim() }, note: reason.trim() }, actor);
+  }
+
+  private async change(
+    id: number,
+    expected: readonly CallbackState[],
+    columns: Record<string, unknown>,
+    actor: Actor,
+    action: (typeof CALLBACK_ACTIONS)[keyof typeof CALLBACK_ACTIONS],
+    note: string,
+    reservedBy?: string,
+  ): Promise<CallbackRecord> {
+    const now = iso(this.options.clock());
+    try {
+      return await this.db.transaction(async (trx) => {
+        const read = trx('callbacks').where({ id }).first();
+        if (isPostgres(this.db)) read.forUpdate();
+        const beforeRow = (await read) as CallbackRow | undefined;
+        if (!beforeRow) throw new NotFoundError(`Callback ${id}`);
+        const before = toCallback(beforeRow);
+        if (!expected.includes(before.state)) {
+          throw new ConflictError(`Callback ${id} is ${before.state} now (expected ${expected.join(' or ')}): reload and retry.`);
+        }
+        const update = trx('callbacks').where({ id }).whereIn('state', expected);
+        if (reservedBy !== undefined) update.where('reserved_by', reservedBy);
+        const [row] = (await update.update({ ...columns, updated_at: now }).returning('*')) as CallbackRow[];
+        if (!row) throw new ConflictError(`Callback ${id} was taken over by another dispatcher (its lease expired).`);
+        const after = toCallback(row);
+        const changed = diff(before, after);
+        await writeAudit(trx, actor, now, [{ callbackId: id, action, ...changed, note }]);
+        return after;
+      });
+    } catch (err) {
+      if (isForeignKeyViolation(err)) throw new ValidationError('The advisor or call named does not exist.');
+      throw err;
+    }
+  }
+
+  /**
+   * Reserves up to `limit` due pending callbacks for this worker, most urgent first, in
+   * one UPDATE ... WHERE state = 'pending' AND id IN (SELECT ... [FOR UPDATE SKIP LOCKED]):
+   * two dispatchers never get the same callback.
+   */
+  async claim(request: ClaimRequest): Promise<CallbackRecord[]> {
+    if (!request.workerId) throw new ValidationError('A claim needs a worker id.');
+    if (request.ids?.length === 0) return [];
+    const nowDate = this.options.clock();
+    const now = iso(nowDate);
+    const leaseUntil = iso(new Date(nowDate.getTime() + request.leaseMs));
+    return this.db.transaction(async (trx) => {
+      const candidates = trx('callbacks').select('id').where('state', 'pending').where('due_at', '<=', now);
+      if (request.ids) candidates.whereIn('id', request.ids);
+      if (request.advisorId !== undefined) {
+        const advisorId = request.advisorId;
+        candidates.where((w) =>
+          w.where('assigned_advisor_id', advisorId).orWhere((o) => o.whereNull('assigned_advisor_id').where('preferred_advisor_id', advisorId)),
+        );
+      }
+      candidates.orderBy(URGENCY).limit(Math.min(Math.max(request.limit ?? 1, 1), 100));
+      if (isPostgres(this.db)) candidates.forUpdate().skipLocked();
+      const rows = (await trx('callbacks')
+        .where('state', 'pending')
+        .whereIn('id', candidates)
+        .update({ state: 'reserved', reserved_by: request.workerId, lease_until: leaseUntil, updated_at: now })
+        .returning('*')) as CallbackRow[];
+      const claimed = rows.map(toCallback).sort(byUrgency);
+      await writeAudit(
+        trx,
+        { userId: null, label: request.workerId },
+        now,
+        claimed.map((c) => ({
+          callbackId: c.id,
+          action: CALLBACK_ACTIONS.claimed,
+          before: { state: 'pending', reservedBy: null, leaseUntil: null },
+          after: { state: 'reserved', reservedBy: request.workerId, leaseUntil },
+        })),
+      );
+      return claimed;
+    });
+  }
+
+  /** Extends the lease of a callback this worker holds; false when it lost it. */
+  async renewLease(id: number, workerId: string, leaseMs: number): Promise<boolean> {
+    const until = iso(new Date(this.options.clock().getTime() + leaseMs));
+    const updated = await this.db('callbacks')
+      .where({ id, reserved_by: workerId })
+      .whereIn('state', ['reserved', 'dialing'])
+      .update({ lease_until: until });
+    return updated > 0;
+  }
+
+  /** Puts callbacks whose holder died (lease past) back in the queue; returns them. */
+  async releaseExpired(): Promise<CallbackRecord[]> {
+    const now = iso(this.options.clock());
+    return this.db.transaction(async (trx) => {
+      const expired = trx('callbacks')
+        .whereIn('state', ['reserved', 'dialing'])
+        .where('lease_until', '<', now)
+        .select('id', 'state', 'reserved_by', 'lease_until');
+      if (isPostgres(this.db)) expired.forUpdate().skipLocked();
+      const held = (await expired) as Array<{ id: number; state: string; reserved_by: string | null; lease_until: string }>;
+      if (!held.length) return [];
+      const rows = (await trx('callbacks')
+        .whereIn(
+          'id',
+          held.map((h) => h.id),
+        )
+        .whereIn('state', ['reserved', 'dialing'])
+        .where('lease_until', '<', now)
+        .update({ state: 'pending', reserved_by: null, lease_until: null, updated_at: now })
+        .returning('*')) as CallbackRow[];
+      const released = rows.map(toCallback).sort((a, b) => a.id - b.id);
+      const heldById = new Map(held.map((h) => [num(h.id), h]));
+      await writeAudit(
+        trx,
+        { userId: null, label: 'system' },
+        now,
+        released.map((c) => {
+          const h = heldById.get(c.id);
+          return {
+            callbackId: c.id,
+            action: CALLBACK_ACTIONS.leaseExpired,
+            before: { state: h?.state, reservedBy: h?.reserved_by ?? null, leaseUntil: h?.lease_until ?? null },
+            after: { state: 'pending', reservedBy: null, leaseUntil: null },
+          };
+        }),
+      );
+      return released;
+    });
+  }
+
+  async countByState(): Promise<Record<CallbackState, number>> {
+    const rows = (await this.db('callbacks').groupBy('state').select('state').count({ n: '*' })) as Array<{ state: CallbackState; n: unknown }>;
+    const counts: Record<CallbackState, number> = { pending: 0, reserved: 0, dialing: 0, completed: 0, failed: 0, cancelled: 0 };
+    for (const r of rows) counts[r.state] = num(r.n);
+    return counts;
+  }
+
+  async count(filter: CallbackFilter = {}): Promise<number> {
+    return (await this.list(filter, { limit: 1 })).total;
+  }
+}
+

@@ -1,0 +1,82 @@
+// Every outbound contact and every member-initiated one that pacing must count.
+import type { Knex } from 'knex';
+import { ValidationError } from '../shared/errors.js';
+import { iso, num, numOrNull, type Clock } from './sql.js';
+
+export const CONTACT_KINDS = ['proactive', 'requested', 'abandoned'] as const;
+export type ContactKind = (typeof CONTACT_KINDS)[number];
+
+export interface ContactEntry {
+  id: number;
+  memberId: number | null;
+  number: string;
+  at: string;
+  kind: ContactKind;
+  callbackId: number | null;
+  callId: number | null;
+  /** `answered`, `no-answer`, `busy`, `failed`... */
+  result: string;
+}
+
+export type NewContact = Omit<ContactEntry, 'id' | 'at' | 'callbackId' | 'callId' | 'result'> &
+  Partial<Pick<ContactEntry, 'at' | 'callbackId' | 'callId' | 'result'>>;
+
+interface ContactRow {
+  id: number;
+  member_id: number | null;
+  number: string;
+  at: string;
+  kind: string;
+  callback_id: number | null;
+  call_id: number | null;
+  result: string;
+}
+
+function toContact(r: ContactRow): ContactEntry {
+  return {
+    id: num(r.id),
+    memberId: numOrNull(r.member_id),
+    number: r.number,
+    at: r.at,
+    kind: r.kind as ContactKind,
+    callbackId: numOrNull(r.callback_id),
+    callId: numOrNull(r.call_id),
+    result: r.result,
+  };
+}
+
+export class ContactLogStore {
+  constructor(
+    private readonly db: Knex,
+    private readonly options: { clock: Clock },
+  ) {}
+
+  async insert(entry: NewContact): Promise<ContactEntry> {
+    if (!CONTACT_KINDS.includes(entry.kind)) throw new ValidationError(`Contact kind must be one of ${CONTACT_KINDS.join(', ')}.`);
+    const [row] = (await this.db('contact_log')
+      .insert({
+        member_id: entry.memberId,
+        number: entry.number,
+        at: entry.at ? iso(new Date(entry.at)) : iso(this.options.clock()),
+        kind: entry.kind,
+        callback_id: entry.callbackId ?? null,
+        call_id: entry.callId ?? null,
+        result: entry.result ?? '',
+      })
+      .returning('*')) as ContactRow[];
+    return toContact(row!);
+  }
+
+  /** Contacts with the member (or, for unknown callers, the number) since `since`, newest first. */
+  async listRecent(target: { memberId: number | null; number?: string }, since: string): Promise<ContactEntry[]> {
+    const query = this.db('contact_log').where('at', '>=', since);
+    if (target.memberId !== null) query.where('member_id', target.memberId);
+    else if (target.number) query.where('number', target.number);
+    else return [];
+    const rows = (await query.orderBy([
+      { column: 'at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])) as ContactRow[];
+    return rows.map(toContact);
+  }
+}

@@ -1,0 +1,109 @@
+// Opens the one knex instance the server uses, on SQLite (default) or PostgreSQL,
+// and runs the migrations in-process. Everything dialect-specific about connections
+// lives here; the repositories ask `isPostgres(db)` for the few SQL differences.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import knexModule from 'knex';
+import type { Knex } from 'knex';
+import pg from 'pg';
+import type { Logger } from '../shared/logger.js';
+import { migrationSource } from '../../db/migrations/index.js';
+
+export type Db = Knex;
+
+export interface OpenDatabaseOptions {
+  logger?: Logger;
+  /** PostgreSQL only: the schema to work in (tests use a fresh one per run). */
+  searchPath?: string;
+  /** PostgreSQL pool size (SQLite always uses one connection). */
+  poolMax?: number;
+}
+
+const SQLITE_PREFIX = 'sqlite:';
+
+// pg returns int8 (count, sum of integers) and numeric as strings to avoid precision
+// loss; our counts and money amounts fit a double, and the domain wants numbers.
+const PG_INT8 = 20;
+const PG_NUMERIC = 1700;
+const pgTypes = {
+  getTypeParser(oid: number, format: string): unknown {
+    if (oid === PG_INT8 || oid === PG_NUMERIC) return (value: string) => Number(value);
+    return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text');
+  },
+};
+
+/** `sqlite:./data/cti.sqlite`, `sqlite:///abs/path.sqlite`, `sqlite::memory:` -> file path. */
+export function sqlitePath(dbUrl: string): string {
+  const rest = dbUrl.slice(SQLITE_PREFIX.length);
+  if (rest === ':memory:' || rest === '') return ':memory:';
+  return rest.startsWith('//') ? rest.slice(2) : rest;
+}
+
+export function openDatabase(dbUrl: string, options: OpenDatabaseOptions = {}): Db {
+  const log = options.logger?.child({ component: 'store' });
+  if (dbUrl.startsWith(SQLITE_PREFIX)) {
+    const filename = sqlitePath(dbUrl);
+    if (filename !== ':memory:') mkdirSync(dirname(resolve(filename)), { recursive: true });
+    log?.info({ filename }, 'opening SQLite database');
+    return knexModule({
+      client: 'better-sqlite3',
+      connection: { filename },
+      useNullAsDefault: true,
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate(conn: { pragma(source: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+          try {
+            conn.pragma('journal_mode = WAL');
+            conn.pragma('foreign_keys = ON');
+            conn.pragma('busy_timeout = 5000');
+            conn.pragma('synchronous = NORMAL');
+            done(null, conn);
+          } catch (err) {
+            done(err as Error, conn);
+          }
+        },
+      },
+    });
+  }
+  if (/^postgres(ql)?:\/\//.test(dbUrl)) {
+    const host = safeHost(dbUrl);
+    log?.info({ host, searchPath: options.searchPath }, 'opening PostgreSQL database');
+    return knexModule({
+      client: 'pg',
+      connection: { connectionString: dbUrl, types: pgTypes },
+      searchPath: options.searchPath ? [options.searchPath] : undefined,
+      pool: { min: 0, max: options.poolMax ?? 10 },
+    });
+  }
+  throw new Error(`Unsupported database URL "${dbUrl.split(':')[0]}:...": use sqlite:<path> or postgres://user@host/db.`);
+}
+
+function safeHost(dbUrl: string): string {
+  try {
+    const url = new URL(dbUrl);
+    return `${url.hostname}:${url.port || '5432'}${url.pathname}`;
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+export function isPostgres(db: Knex): boolean {
+  return db.client.config.client === 'pg';
+}
+
+/** Applies every migration not yet applied; returns the names it ran. */
+export async function migrateLatest(db: Db): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
+  return applied;
+}
+
+/** Rolls back everything (tests and `db/cli.ts rollback`). */
+export async function migrateRollbackAll(db: Db): Promise<string[]> {
+  const [, undone] = (await db.migrate.rollback({ migrationSource }, true)) as [number, string[]];
+  return undone;
+}
+
+export async function closeDatabase(db: Db): Promise<void> {
+  await db.destroy();
+}
