@@ -1,0 +1,409 @@
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Logger } from '../../shared/logger.js';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import {
+  AmiActionError,
+  AmiConnectionClosedError,
+  AmiError,
+  AmiLoginError,
+  AmiNotConnectedError,
+  AmiProtocolError,
+  AmiTimeoutError,
+} from './errors.js';
+import { AmiFrameParser } from './framing.js';
+import { type AmiActionFields, type AmiMessage, serializeAction } from './message.js';
+import { AMI_ACTIONS, AMI_EVENT_LIST, AMI_EVENTS, AMI_KEYS, AMI_RESPONSES } from './protocol.js';
+
+export interface AmiClientOptions {
+  host: string;
+  port: number;
+  username: string;
+  secret: string;
+  /** `amis://`: connect with TLS. */
+  tls?: boolean;
+  tlsOptions?: tls.ConnectionOptions;
+  logger: Logger;
+  /** Prefix of every ActionID (`${instanceId}-${seq}`); default a random 6-hex id. */
+  instanceId?: string;
+  /** Login `Events:` mask (default `system,call,agent`); `system` is always added so FullyBooted arrives. */
+  events?: string;
+  /** Default per-action timeout (default 10 s). */
+  actionTimeoutMs?: number;
+  /** TCP connect + banner + login must finish within this (default 10 s). */
+  connectTimeoutMs?: number;
+  /** After login, how long to wait for FullyBooted before declaring the session usable anyway (default 10 s). */
+  bootWaitMs?: number;
+  /** Keepalive Ping period; 0 disables (default 20 s). A Ping that times out drops the connection. */
+  pingIntervalMs?: number;
+  reconnect?: BackoffOptions;
+  /** Largest frame accepted before the connection is dropped as broken (default 1 MiB). */
+  maxFrameBytes?: number;
+  random?: () => number;
+}
+
+export type AmiClientState = 'stopped' | 'connecting' | 'authenticating' | 'booting' | 'connected' | 'waiting';
+
+export interface AmiConnectedInfo {
+  /** `Asterisk Call Manager/11.0.0` */
+  banner: string;
+  /** How many connections this client has completed, 1 for the first. */
+  session: number;
+}
+
+export interface AmiDisconnectedInfo {
+  reason: string;
+}
+
+export interface AmiLoginFailedInfo {
+  username: string;
+  message: string;
+}
+
+export interface AmiClientEvents {
+  /** Every unsolicited event (list items of our own list actions are not repeated here). */
+  event: [AmiMessage];
+  /** Logged in and Asterisk fully booted: resync state now. Fires after every (re)connect. */
+  connected: [AmiConnectedInfo];
+  /** A usable session ended; in-flight actions were rejected. Reconnecting follows unless stopped. */
+  disconnected: [AmiDisconnectedInfo];
+  loginFailed: [AmiLoginFailedInfo];
+}
+
+/** Outcome of an action: the response, plus the items of a list action and its `...Complete` event. */
+export interface AmiResult {
+  response: AmiMessage;
+  items: AmiMessage[];
+  completion: AmiMessage | null;
+}
+
+export interface AmiActionOptions {
+  timeoutMs?: number;
+}
+
+interface Pending {
+  action: string;
+  resolve: (result: AmiResult) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+  response: AmiMessage | null;
+  items: AmiMessage[];
+  completion: AmiMessage | null;
+  listing: boolean;
+  /** Async Originate: also wait for the OriginateResponse event carrying our ActionID. */
+  awaitEvent: string | null;
+}
+
+/**
+ * AMI session: one TCP (or TLS) session, reconnecting forever with backoff and jitter.
+ * Actions are never queued: while not connected they fail at once with
+ * AmiNotConnectedError, and actions in flight when the socket closes are rejected with
+ * AmiConnectionClosedError, so nothing stale is replayed after a reconnect.
+ */
+export class AmiConnection extends EventEmitter<AmiClientEvents> {
+  private readonly log: Logger;
+  private readonly instanceId: string;
+  private readonly mask: string;
+  private seq = 0;
+  private socket: net.Socket | null = null;
+  private stateValue: AmiClientState = 'stopped';
+  private running = false;
+  private attempt = 0;
+  private sessions = 0;
+  private banner = '';
+  private readonly pending = new Map<string, Pending>();
+  /** ActionIDs given up on (timeout); their late list items are dropped instead of looking live. */
+  private readonly abandoned = new Set<string>();
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private connectTimer: NodeJS.Timeout | null = null;
+  private bootTimer: NodeJS.Timeout | null = null;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private lastProblem: string | null = null;
+  private closeReason = '';
+
+  constructor(private readonly options: AmiClientOptions) {
+    super();
+    this.instanceId = options.instanceId ?? randomBytes(3).toString('hex');
+    this.log = options.logger.child({ component: 'ami', host: options.host, port: options.port });
+    const parts = (options.events ?? 'system,call,agent').split(',').map((s) => s.trim()).filter(Boolean);
+    const onOff = parts.length === 1 && ['on', 'off'].includes(parts[0]!.toLowerCase());
+    this.mask = onOff ? parts[0]! : [...new Set(['system', ...parts])].join(',');
+  }
+
+  get state(): AmiClientState {
+    return this.stateValue;
+  }
+
+  get isConnected(): boolean {
+    return this.stateValue === 'connected';
+  }
+
+  /** Starts connecting; keeps reconnecting until stop(). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.connect();
+  }
+
+  /** Logs off (best effort), closes, stops reconnecting, rejects what is in flight. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.clearTimer('reconnectTimer');
+    const socket = this.socket;
+    if (socket && this.stateValue === 'connected') {
+      await this.send(AMI_ACTIONS.Logoff, {}, { timeoutMs: 1000 }, true).catch(() => undefined);
+    }
+    if (socket && !socket.destroyed) {
+      await new Promise<void>((resolve) => {
+        socket.once('close', () => resolve());
+        socket.destroy();
+      });
+    }
+    this.stateValue = 'stopped';
+  }
+
+  /**
+   * Sends an action and resolves with its response (and, for list actions, the items up to
+   * `EventList: Complete`). Rejects AmiActionError on `Response: Error`.
+   */
+  action(name: string, fields: AmiActionFields = {}, options: AmiActionOptions = {}): Promise<AmiResult> {
+    return this.send(name, fields, options, false);
+  }
+
+  /** Async Originate: resolves with the response and the matching OriginateResponse as `completion`. */
+  originateRaw(fields: AmiActionFields, timeoutMs: number): Promise<AmiResult> {
+    return this.send(AMI_ACTIONS.Originate, { ...fields, [AMI_KEYS.Async]: 'true' }, { timeoutMs }, false, AMI_EVENTS.OriginateResponse);
+  }
+
+  private send(
+    action: string,
+    fields: AmiActionFields,
+    options: AmiActionOptions,
+    internal: boolean,
+    awaitEvent: string | null = null,
+  ): Promise<AmiResult> {
+    const socket = this.socket;
+    const usable = internal ? socket !== null && !socket.destroyed : this.stateValue === 'connected';
+    if (!usable || !socket) return Promise.reject(new AmiNotConnectedError(action));
+    const actionId = `${this.instanceId}-${++this.seq}`;
+    let frame: string;
+    try {
+      frame = serializeAction(action, actionId, fields);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const timeoutMs = options.timeoutMs ?? this.options.actionTimeoutMs ?? 10_000;
+    return new Promise<AmiResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(actionId);
+        this.rememberAbandoned(actionId);
+        reject(new AmiTimeoutError(action, timeoutMs));
+      }, timeoutMs);
+      this.pending.set(actionId, {
+        action,
+        resolve,
+        reject,
+        timer,
+        response: null,
+        items: [],
+        completion: null,
+        listing: false,
+        awaitEvent,
+      });
+      socket.write(frame);
+    });
+  }
+
+  private connect(): void {
+    this.stateValue = 'connecting';
+    this.closeReason = '';
+    const { host, port } = this.options;
+    const parser = new AmiFrameParser(this.options.maxFrameBytes);
+    const socket = this.options.tls
+      ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ...this.options.tlsOptions })
+      : net.connect({ host, port });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 10_000);
+    this.connectTimer = setTimeout(() => {
+      this.closeReason = `no login within ${this.options.connectTimeoutMs ?? 10_000} ms`;
+      socket.destroy();
+    }, this.options.connectTimeoutMs ?? 10_000);
+
+    socket.on('data', (chunk: Buffer) => {
+      if (socket !== this.socket) return;
+      try {
+        for (const item of parser.push(chunk)) {
+          if (item.kind === 'banner') this.onBanner(item.banner);
+          else this.dispatch(item.message);
+        }
+      } catch (error) {
+        this.closeReason = error instanceof AmiError ? error.message : String(error);
+        this.log.warn({ err: error }, 'dropping the AMI connection: the peer broke the protocol');
+        socket.destroy();
+      }
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      this.closeReason ||= error.code ?? error.message;
+    });
+    socket.on('close', () => this.onClose(socket));
+  }
+
+  private onBanner(banner: string): void {
+    this.banner = banner;
+    this.stateValue = 'authenticating';
+    const { username, secret } = this.options;
+    this.send(AMI_ACTIONS.Login, { [AMI_KEYS.Username]: username, [AMI_KEYS.Secret]: secret, [AMI_KEYS.Events]: this.mask }, {}, true).then(
+      () => {
+        this.clearTimer('connectTimer');
+        this.stateValue = 'booting';
+        this.bootTimer = setTimeout(() => {
+          this.log.warn('no FullyBooted event after login; using the session anyway');
+          this.markConnected();
+        }, this.options.bootWaitMs ?? 10_000);
+      },
+      (error: unknown) => {
+        if (error instanceof AmiActionError) {
+          const failure = new AmiLoginError(username, error.asteriskMessage);
+          this.closeReason = `login refused: ${error.asteriskMessage}`;
+          this.emit('loginFailed', { username, message: failure.message });
+        }
+        this.socket?.destroy();
+      },
+    );
+  }
+
+  private markConnected(): void {
+    if (this.stateValue !== 'booting') return;
+    this.clearTimer('bootTimer');
+    this.stateValue = 'connected';
+    this.attempt = 0;
+    this.sessions += 1;
+    if (this.lastProblem !== null) this.log.info('AMI connection restored');
+    else this.log.info('AMI connected');
+    this.lastProblem = null;
+    const interval = this.options.pingIntervalMs ?? 20_000;
+    if (interval > 0) {
+      this.pingTimer = setInterval(() => {
+        this.ping().catch((error: unknown) => {
+          if (error instanceof AmiTimeoutError) {
+            this.closeReason = 'keepalive Ping timed out';
+            this.log.warn('AMI keepalive Ping timed out; reconnecting');
+            this.socket?.destroy();
+          }
+        });
+      }, interval);
+    }
+    this.emit('connected', { banner: this.banner, session: this.sessions });
+  }
+
+  private dispatch(message: AmiMessage): void {
+    const id = message.actionId;
+    const pending = id === undefined ? undefined : this.pending.get(id);
+    if (message.isEvent) {
+      if (pending && id !== undefined) {
+        if (pending.awaitEvent !== null && message.event === pending.awaitEvent) {
+          pending.completion = message;
+          this.emit('event', message);
+          this.maybeFinish(id, pending);
+        } else if (message.get(AMI_KEYS.EventList) === AMI_EVENT_LIST.Complete) {
+          pending.completion = message;
+          this.finish(id, pending);
+        } else {
+          pending.items.push(message);
+        }
+        return;
+      }
+      if (id !== undefined && this.abandoned.has(id) && message.get(AMI_KEYS.EventList) !== undefined) return;
+      if (message.event === AMI_EVENTS.FullyBooted) this.markConnected();
+      this.emit('event', message);
+      return;
+    }
+    if (!pending || id === undefined) {
+      this.log.debug({ actionId: id }, 'AMI response for no pending action');
+      return;
+    }
+    if (message.response === AMI_RESPONSES.Error) {
+      this.pending.delete(id);
+      clearTimeout(pending.timer);
+      pending.reject(new AmiActionError(pending.action, message));
+      return;
+    }
+    pending.response = message;
+    if (message.get(AMI_KEYS.EventList) === AMI_EVENT_LIST.start) {
+      pending.listing = true;
+      return;
+    }
+    this.maybeFinish(id, pending);
+  }
+
+  private maybeFinish(id: string, pending: Pending): void {
+    if (pending.response === null || pending.listing) return;
+    if (pending.awaitEvent !== null && pending.completion === null) return;
+    this.finish(id, pending);
+  }
+
+  private finish(id: string, pending: Pending): void {
+    this.pending.delete(id);
+    clearTimeout(pending.timer);
+    if (pending.response === null) {
+      pending.reject(new AmiProtocolError(`"${pending.action}" ended its list before its response`));
+      return;
+    }
+    pending.resolve({ response: pending.response, items: pending.items, completion: pending.completion });
+  }
+
+  private onClose(socket: net.Socket): void {
+    if (socket !== this.socket) return;
+    this.socket = null;
+    const wasConnected = this.stateValue === 'connected';
+    const neverLoggedIn = this.stateValue === 'connecting' || this.stateValue === 'authenticating';
+    for (const name of ['connectTimer', 'bootTimer', 'pingTimer'] as const) this.clearTimer(name);
+    const inFlight = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of inFlight) {
+      clearTimeout(p.timer);
+      p.reject(new AmiConnectionClosedError(p.action));
+    }
+    const reason = this.closeReason || 'closed by the peer';
+    this.stateValue = this.running ? 'waiting' : 'stopped';
+    if (wasConnected) {
+      this.log.warn({ reason }, 'AMI connection lost');
+      this.lastProblem = reason;
+      this.emit('disconnected', { reason });
+    } else if (neverLoggedIn || this.running) {
+      if (reason !== this.lastProblem) this.log.warn({ reason }, 'AMI connection failed; retrying with backoff');
+      this.lastProblem = reason;
+    }
+    if (!this.running) return;
+    const delay = backoffDelay(this.attempt++, this.options.reconnect, this.options.random);
+    this.log.debug({ delay, attempt: this.attempt }, 'AMI reconnect scheduled');
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (this.running) this.connect();
+    }, delay);
+  }
+
+  private rememberAbandoned(id: string): void {
+    this.abandoned.add(id);
+    if (this.abandoned.size > 256) {
+      const oldest = this.abandoned.values().next().value;
+      if (oldest !== undefined) this.abandoned.delete(oldest);
+    }
+  }
+
+  private clearTimer(name: 'reconnectTimer' | 'connectTimer' | 'bootTimer' | 'pingTimer'): void {
+    const timer = this[name];
+    if (timer) {
+      clearTimeout(timer);
+      this[name] = null;
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.action(AMI_ACTIONS.Ping);
+  }
+}

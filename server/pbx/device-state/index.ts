@@ -1,0 +1,8 @@
+export {
+  DeviceStateTracker,
+  liveUpdate,
+  type DeviceStateTrackerEvents,
+  type DeviceStateTrackerOptions,
+  type PhoneStateChange,
+} from './tracker.js';
+export { combinePhoneStates, deviceForEndpoint, phoneStateFromDeviceState, phoneStateFromExtensionStatus } from './phone-state.js';
