@@ -169,7 +169,9 @@ function recallCause(owner: Advisor | undefined, requested: boolean, life: Lifec
 }
 
 function handoverNote(member: Member, from: Advisor | undefined, to: Advisor, cause: RecallCause, life: Lifecycle): string {
-  const lastPurchase = member.lastPurchaseAt ? `last purchase ${member.lastPurchaseAt.slice(0, 10)}` : 'no purchase yet';
+  const lastPurchase = member.lastPurchaseAt
+    ? `last purchase ${member.lastPurchaseAt.slice(0, 10)} (${life.recencyDays} days ago)`
+    : 'no purchase yet';
   const plan = member.servicePlan.trim() ? ` Service plan: ${member.servicePlan.trim().slice(0, 200)}` : '';
   return (
     `Handover from ${from?.name ?? `advisor ${member.ownerId}`} to ${to.name}: ${CAUSE_TEXT[cause]}. ` +
