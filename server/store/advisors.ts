@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import { ADVISOR_TIERS, type Advisor, type AdvisorTier } from '../domain/model.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
-import { bool, iso, isUniqueViolation, num, type Clock } from './sql.js';
+import { bool, iso, isUniqueViolation, num, type Clock, transact } from './sql.js';
 
 export interface AdvisorRecord extends Advisor {
   leftAt: string | null;
@@ -81,7 +81,7 @@ export class AdvisorStore {
   async create(input: NewAdvisor): Promise<AdvisorRecord> {
     checkFields(input);
     const now = iso(this.options.clock());
-    return this.db.transaction(async (trx) => {
+    return transact(this.db, async (trx) => {
       let row: AdvisorRow | undefined;
       try {
         [row] = (await trx('advisors')
@@ -161,7 +161,7 @@ export class AdvisorStore {
 
   /** Replaces the delegate list, in the given order of preference. */
   async setDelegates(id: number, delegates: number[]): Promise<number[]> {
-    return this.db.transaction(async (trx) => {
+    return transact(this.db, async (trx) => {
       const exists = await trx('advisors').where({ id }).first('id');
       if (!exists) throw new NotFoundError(`Advisor ${id}`);
       return writeDelegates(trx, id, delegates);
@@ -174,7 +174,7 @@ export class AdvisorStore {
    */
   async markLeft(id: number): Promise<AdvisorRecord> {
     const now = iso(this.options.clock());
-    await this.db.transaction(async (trx) => {
+    await transact(this.db, async (trx) => {
       const updated = await trx('advisors').where({ id }).update({ active: false, left_at: now, updated_at: now });
       if (updated === 0) throw new NotFoundError(`Advisor ${id}`);
       const standingInFor = (await trx('advisor_delegates').where({ delegate_id: id }).select('advisor_id')) as Array<{

@@ -8,7 +8,7 @@ import { normalizePhone } from '../domain/phone.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { CALLBACK_ACTIONS, diff, listEvents, writeAudit, type Actor, type CallbackEvent } from './callback-audit.js';
 import { isPostgres } from './database.js';
-import { bool, countOf, iso, isForeignKeyViolation, num, numOrNull, pageOf, type Clock, type Page, type PageResult } from './sql.js';
+import { bool, countOf, iso, isForeignKeyViolation, num, numOrNull, pageOf, type Clock, type Page, type PageResult, transact } from './sql.js';
 
 export interface CallbackRecord extends Callback {
   /** The due time was chosen (by the member or a supervisor), not "as soon as possible". */
@@ -180,7 +180,7 @@ export class CallbackStore {
     checkPatch(input);
     const now = iso(this.options.clock());
     try {
-      return await this.db.transaction(async (trx) => {
+      return await transact(this.db, async (trx) => {
         const [row] = (await trx('callbacks')
           .insert({
             member_id: input.memberId,
@@ -314,7 +314,7 @@ export class CallbackStore {
   ): Promise<CallbackRecord> {
     const now = iso(this.options.clock());
     try {
-      return await this.db.transaction(async (trx) => {
+      return await transact(this.db, async (trx) => {
         const read = trx('callbacks').where({ id }).first();
         if (isPostgres(this.db)) read.forUpdate();
         const beforeRow = (await read) as CallbackRow | undefined;
@@ -349,7 +349,7 @@ export class CallbackStore {
     const nowDate = this.options.clock();
     const now = iso(nowDate);
     const leaseUntil = iso(new Date(nowDate.getTime() + request.leaseMs));
-    return this.db.transaction(async (trx) => {
+    return transact(this.db, async (trx) => {
       const candidates = trx('callbacks').select('id').where('state', 'pending').where('due_at', '<=', now);
       if (request.ids) candidates.whereIn('id', request.ids);
       if (request.advisorId !== undefined) {
@@ -394,7 +394,7 @@ export class CallbackStore {
   /** Puts callbacks whose holder died (lease past) back in the queue; returns them. */
   async releaseExpired(): Promise<CallbackRecord[]> {
     const now = iso(this.options.clock());
-    return this.db.transaction(async (trx) => {
+    return transact(this.db, async (trx) => {
       const expired = trx('callbacks')
         .whereIn('state', ['reserved', 'dialing'])
         .where('lease_until', '<', now)

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Language, RouteReason, RouteStep } from '../domain/model.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
 import { isPostgres } from './database.js';
-import { countOf, iso, isUniqueViolation, num, numOrNull, pageOf, parseJson, type Clock, type Page, type PageResult } from './sql.js';
+import { countOf, iso, isUniqueViolation, num, numOrNull, pageOf, parseJson, type Clock, type Page, type PageResult, transact } from './sql.js';
 
 export const CALL_OUTCOMES = ['in-progress', 'answered', 'abandoned', 'callback-requested', 'fallback', 'failed'] as const;
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
@@ -194,7 +194,7 @@ export class CallStore {
 
   /** Appends one routing step; serialised per call (row lock on PostgreSQL). */
   async appendStep(id: number, step: RouteStep): Promise<RouteStep[]> {
-    return this.db.transaction(async (trx) => {
+    return transact(this.db, async (trx) => {
       const query = trx('calls').where({ id }).first('trail');
       if (isPostgres(this.db)) query.forUpdate();
       const row = (await query) as { trail: string } | undefined;

@@ -54,9 +54,9 @@ export function openDatabase(dbUrl: string, options: OpenDatabaseOptions = {}): 
         max: 1,
         afterCreate(conn: { pragma(source: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
           try {
+            conn.pragma('busy_timeout = 5000');
             conn.pragma('journal_mode = WAL');
             conn.pragma('foreign_keys = ON');
-            conn.pragma('busy_timeout = 5000');
             conn.pragma('synchronous = NORMAL');
             done(null, conn);
           } catch (err) {

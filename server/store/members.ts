@@ -15,7 +15,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.
 import { ADVISOR_COLUMNS, toAdvisor, type AdvisorRow } from './advisors.js';
 import { moveOwnership } from './ownership.js';
 import { isPostgres } from './database.js';
-import { countOf, iso, isUniqueViolation, likeFragment, num, numOrNull, pageOf, parseJson, type Clock, type Page, type PageResult } from './sql.js';
+import { countOf, iso, isUniqueViolation, likeFragment, num, numOrNull, pageOf, parseJson, type Clock, type Page, type PageResult, transact } from './sql.js';
 
 export interface PhoneEntry {
   phone: string;
@@ -155,7 +155,7 @@ export class MemberStore {
     checkPatch(input);
     const entries = this.phoneEntries(input.phones ?? []);
     const now = iso(this.options.clock());
-    const id = await this.db.transaction(async (trx) => {
+    const id = await transact(this.db, async (trx) => {
       let inserted: { id: number } | undefined;
       try {
         [inserted] = (await trx('members')
@@ -401,7 +401,7 @@ export class MemberStore {
 
   async addPhone(id: number, phone: string | PhoneEntry): Promise<MemberDetail> {
     const entries = this.phoneEntries([phone]);
-    await this.db.transaction(async (trx) => {
+    await transact(this.db, async (trx) => {
       if (!(await trx('members').where({ id }).first('id'))) throw new NotFoundError(`Member ${id}`);
       await this.insertPhones(trx, id, entries);
     });

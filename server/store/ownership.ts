@@ -4,7 +4,7 @@
 import type { Knex } from 'knex';
 import type { OwnershipRecord } from '../domain/model.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
-import { bool, iso, isUniqueViolation, num, numOrNull, type Clock } from './sql.js';
+import { bool, iso, isUniqueViolation, num, numOrNull, type Clock, transact } from './sql.js';
 
 export interface OwnershipMove {
   memberId: number;
@@ -117,7 +117,7 @@ export class OwnershipStore {
 
   async reassign(move: OwnershipMove): Promise<OwnershipRecord | null> {
     const at = iso(this.options.clock());
-    return this.db.transaction((trx) => moveOwnership(trx, move, at));
+    return transact(this.db, (trx) => moveOwnership(trx, move, at));
   }
 
   /** All moves or none: one failing move (unknown member, left advisor, race) rolls back the batch. */
@@ -125,7 +125,7 @@ export class OwnershipStore {
     const memberIds = moves.map((m) => m.memberId);
     if (new Set(memberIds).size !== memberIds.length) throw new ValidationError('A batch may move each member only once.');
     const at = iso(this.options.clock());
-    return this.db.transaction(async (trx) => {
+    return transact(this.db, async (trx) => {
       const results: Array<OwnershipRecord | null> = [];
       for (const move of moves) results.push(await moveOwnership(trx, move, at));
       return results;

@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import type { Language } from '../domain/model.js';
 import { ValidationError } from '../shared/errors.js';
-import { iso, isUniqueViolation, num, numOrNull, type Clock } from './sql.js';
+import { iso, isUniqueViolation, num, numOrNull, type Clock, transact } from './sql.js';
 
 export const PROMPT_SOURCES = ['tts', 'recorded'] as const;
 export type PromptSource = (typeof PROMPT_SOURCES)[number];
@@ -66,7 +66,7 @@ export class PromptStore {
       updated_at: iso(this.options.clock()),
     };
     const write = () =>
-      this.db.transaction(async (trx) => {
+      transact(this.db, async (trx) => {
         const existing = (await this.match(trx, values.kind, values.language, values.advisor_id).where('source', values.source).first('id')) as
           | { id: number }
           | undefined;

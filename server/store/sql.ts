@@ -77,3 +77,23 @@ export async function countOf(query: Knex.QueryBuilder): Promise<number> {
 export function likeFragment(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
+
+const RETRYABLE = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_LOCKED', '40001', '40P01']);
+const MAX_TRIES = 5;
+
+/**
+ * A transaction that is retried when the database reports a lock conflict: SQLite
+ * refuses to upgrade a reader to a writer while another connection writes
+ * (SQLITE_BUSY_SNAPSHOT), PostgreSQL may pick a deadlock victim. The body must be
+ * safe to run again, which a rolled-back transaction body is.
+ */
+export async function transact<T>(db: Knex, body: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await db.transaction(body);
+    } catch (err) {
+      if (attempt >= MAX_TRIES || !RETRYABLE.has(errorCode(err))) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
+    }
+  }
+}

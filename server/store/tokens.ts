@@ -78,7 +78,8 @@ export class TokenStore {
 
   /** Signs a user out everywhere; returns how many live tokens were revoked. */
   async revokeAllForUser(userId: number): Promise<number> {
-    return this.db('access_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: iso(this.options.clock()) });
+    const now = iso(this.options.clock());
+    return this.db('access_tokens').where({ user_id: userId }).whereNull('revoked_at').where('expires_at', '>', now).update({ revoked_at: now });
   }
 
   /** Housekeeping: drops tokens expired or revoked before `before`. */

@@ -1,3 +1,4 @@
+import { expect } from 'chai';
 import type { Store } from '../../../server/store/index.js';
 import type { AdvisorRecord } from '../../../server/store/advisors.js';
 import { unique } from './support.js';
@@ -26,4 +27,14 @@ export async function makeTeam(store: Store): Promise<Team> {
 /** A Chinese mobile number (E.164 digits) unique within the test run. */
 export function mobile(): string {
   return `86139${String(unique()).padStart(8, '0')}`;
+}
+
+export async function expectRejection(promise: Promise<unknown>, type: new (...args: never[]) => Error): Promise<Error> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).to.be.instanceOf(type);
+    return err as Error;
+  }
+  expect.fail(`expected a ${type.name}`);
 }

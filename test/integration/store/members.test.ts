@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ConflictError, ValidationError } from '../../../server/shared/errors.js';
 import { describeEachDatabase, unique } from './support.js';
-import { makeTeam, mobile } from './fixtures.js';
+import { expectRejection, makeTeam, mobile } from './fixtures.js';
 
 describeEachDatabase('members and caller lookup', (get) => {
   it('finds the caller by any spelling of the number, with owner and delegates in order', async () => {
@@ -110,13 +110,3 @@ describeEachDatabase('members and caller lookup', (get) => {
     );
   });
 });
-
-export async function expectRejection(promise: Promise<unknown>, type: new (...args: never[]) => Error): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).to.be.instanceOf(type);
-    return err as Error;
-  }
-  expect.fail(`expected a ${type.name}`);
-}

@@ -25,7 +25,12 @@ export interface TestDatabase {
   db: Knex;
   store: Store;
   time: TestClock;
-  /** A second, independent connection pool on the same database (concurrency tests). */
+  /**
+   * A second connection pool on the same database, for concurrency tests. On SQLite it
+   * is the same single connection: better-sqlite3 is synchronous, so two connections in
+   * one process would block each other's event loop inside SQLite's busy handler, and a
+   * SQLite deployment runs one server process anyway.
+   */
   openAnother(): Knex;
 }
 
@@ -61,6 +66,7 @@ export function describeEachDatabase(title: string, body: (get: () => TestDataba
         const db = openDatabase(url, { searchPath });
         await migrateLatest(db);
         const openAnother = () => {
+          if (dialect === 'sqlite') return db;
           const another = openDatabase(url, { searchPath });
           extra.push(another);
           return another;
