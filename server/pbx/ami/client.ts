@@ -13,7 +13,7 @@ export interface AmiOriginateParams {
   /** ...or an application. */
   application?: string;
   data?: string;
-  /** How long to ring, in ms (Originate `Timeout:`, default 30 000). */
+  /** How long to ring, in ms (Originate `Timeout:`; Asterisk's default is 30 000). */
   timeoutMs?: number;
   callerId?: string;
   variables?: Record<string, string>;
@@ -101,7 +101,7 @@ export class AmiClient extends AmiConnection {
       Priority: params.priority ?? (hasDialplan ? 1 : undefined),
       Application: params.application,
       Data: params.data,
-      Timeout: ringMs,
+      Timeout: params.timeoutMs,
       CallerID: params.callerId,
       Account: params.account,
       ChannelId: params.channelId,
