@@ -5,6 +5,7 @@ export * from './session.js';
 export * from './tiers.js';
 export * from './presence.js';
 export * from './expected-wait.js';
+export * from './pool-staffing.js';
 export * from './route.js';
 export * from './local-time.js';
 export * from './pacing.js';
