@@ -141,11 +141,12 @@ function skip(ctx: Context, advisor: Advisor, why: string): void {
   ctx.skipped.push({ advisorId: advisor.id, name: advisor.name, why });
 }
 
-function ownerStatusOf(s: RouteSnapshot, ownerVerdict: PresenceVerdict, ownerTried: boolean): StandInPrompt['ownerStatus'] {
+/** Why the owner is passed over; reached only when the owner is absent or already passed. */
+function ownerStatusOf(s: RouteSnapshot, ownerTried: boolean): StandInPrompt['ownerStatus'] {
   if (ownerTried) return 'no-answer';
   if (s.ownerWaitTimedOut) return 'max-wait';
   if (s.ownerChoice === 'next') return 'caller-chose-next';
-  return ownerVerdict.availability === 'absent' ? 'absent' : 'caller-chose-next';
+  return 'absent';
 }
 
 const STAND_IN_TEXT: Record<StandInPrompt['ownerStatus'], string> = {
@@ -290,6 +291,7 @@ function ownerStep(ctx: Context, owner: Advisor, verdict: PresenceVerdict): Rout
         reason: 'too-few-samples',
         explanation: 'no estimate supplied for the owner',
       };
+      const announcement = announceWait(wait);
       return {
         kind: 'offer-owner-choice',
         reason: 'own-advisor',
@@ -298,11 +300,11 @@ function ownerStep(ctx: Context, owner: Advisor, verdict: PresenceVerdict): Rout
         ownerNameZh: owner.nameZh,
         ownerBusy: verdict.cause,
         ownerExpectedWait: wait,
-        announcement: announceWait(wait),
+        announcement,
         choices: OWNER_CHOICES,
         defaultChoice: s.settings.defaultChoice,
         skipped: ctx.skipped,
-        explanation: `owner ${owner.name} busy (${state}), offered wait/callback/next (expected wait ${announceWait(wait).text}, default ${s.settings.defaultChoice})`,
+        explanation: `owner ${owner.name} busy (${state}), offered wait/callback/next (expected wait ${announcement.text}, default ${s.settings.defaultChoice})`,
       };
     }
     case 'wait':
@@ -354,6 +356,6 @@ export function route(snapshot: RouteSnapshot): RouteDecision {
   }
   const why = ownerTried ? 'did not answer' : snapshot.ownerWaitTimedOut ? 'max wait passed' : snapshot.ownerChoice === 'next' ? 'caller chose next' : describePresence(ownerVerdict);
   skip(ctx, owner, why);
-  const delegate = tryDelegates(ctx, owner, ownerStatusOf(snapshot, ownerVerdict, ownerTried));
+  const delegate = tryDelegates(ctx, owner, ownerStatusOf(snapshot, ownerTried));
   return delegate ?? poolStep(ctx);
 }
