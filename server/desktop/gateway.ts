@@ -97,8 +97,9 @@ export function createDesktopGateway(options: DesktopGatewayOptions): DesktopGat
   const io: DesktopServer = options.io ?? createServer(options.httpServer);
 
   let wallboardProvider: (() => Promise<Wallboard> | Wallboard) | null = null;
-  // A cache for greeting newly connected supervisors, never used to route anything.
+  // Caches for greeting newly connected desktops (a second tab, a reload); never used to route anything.
   let lastWallboard: Wallboard | null = null;
+  const lastAgentStates = new Map<number, AgentStateView>();
   const wallboard = latestWinsThrottle<Wallboard>({
     intervalMs: options.wallboardIntervalMs ?? DEFAULT_WALLBOARD_INTERVAL_MS,
     send: (w) => {
@@ -121,7 +122,11 @@ export function createDesktopGateway(options: DesktopGatewayOptions): DesktopGat
     const { user } = socket.data;
     const socketLog = log.child({ socketId: socket.id, userId: user.id, advisorId: user.advisorId, role: user.role });
     void socket.join(ROOMS.token(user.tokenId));
-    if (user.advisorId !== null) void socket.join(ROOMS.agent(user.advisorId));
+    if (user.advisorId !== null) {
+      void socket.join(ROOMS.agent(user.advisorId));
+      const known = lastAgentStates.get(user.advisorId);
+      if (known) socket.emit(SERVER_EVENTS.agentState, known);
+    }
     if (user.role === 'supervisor' || user.role === 'admin') {
       void socket.join(ROOMS.supervisors);
       if (lastWallboard) socket.emit(SERVER_EVENTS.wallboard, lastWallboard);
@@ -225,7 +230,9 @@ export function createDesktopGateway(options: DesktopGatewayOptions): DesktopGat
     currentPops: (advisorId) => popStore.current(advisorId),
     dismissPop: (advisorId, popId) => popStore.remove(advisorId, popId),
     pushAgentState(advisorId, state) {
-      io.to([ROOMS.agent(advisorId), ROOMS.supervisors]).emit(SERVER_EVENTS.agentState, { ...state, advisorId });
+      const view: AgentStateView = { ...state, advisorId };
+      lastAgentStates.set(advisorId, view);
+      io.to([ROOMS.agent(advisorId), ROOMS.supervisors]).emit(SERVER_EVENTS.agentState, view);
       if (wallboardProvider) wallboard.invalidate();
     },
     pushCallbacksChanged(change, advisorIds) {

@@ -188,6 +188,21 @@ describe('desktop gateway (Socket.IO over a real HTTP server)', () => {
     });
   });
 
+  describe('greeting a new tab', () => {
+    it('sends the agent the last state pushed for them, and no one else', async () => {
+      h = await startHarness();
+      h.gateway.pushAgentState(11, { state: 'not-ready', reason: 'lunch', phone: 'idle' });
+      const alice = h.connectAs('alice');
+      const bob = h.connectAs('bob');
+      const toBob: AgentStateView[] = [];
+      bob.on('agent:state', (s: AgentStateView) => toBob.push(s));
+      const greeting = await new Promise<AgentStateView>((resolve) => alice.once('agent:state', resolve));
+      await roundTrip(bob);
+      expect(greeting).to.deep.equal({ advisorId: 11, state: 'not-ready', reason: 'lunch', phone: 'idle' });
+      expect(toBob).to.be.empty;
+    });
+  });
+
   describe('presence events', () => {
     beforeEach(async () => {
       h = await startHarness();

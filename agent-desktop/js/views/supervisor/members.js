@@ -1,0 +1,195 @@
+// Member ownership: reassign one member with a handover note, allocate unowned members,
+// recall dormant and lost ones. Bulk moves always show a preview before anything changes.
+import { h, replace } from '../../dom.js';
+import { t, tv } from '../../i18n.js';
+import { get, listOf, post, query } from '../../api.js';
+import { count } from '../../format.js';
+import { toast } from '../../ui/toast.js';
+import { advisorName, levelChip, stageChips } from '../common.js';
+import { advisorById, loadAdvisors } from './advisors-cache.js';
+
+export function mountMembers(page) {
+  const reassign = h('section.panel');
+  const allocation = h('section.panel');
+  const recall = h('section.panel');
+  replace(page, h('div.stack', { style: 'gap:16px' }, reassign, h('div.two-col', { style: 'grid-template-columns:1fr 1fr' }, allocation, recall)));
+  void loadAdvisors().then(
+    (advisors) => {
+      reassignPanel(reassign, advisors);
+      planPanel(allocation, { kind: 'allocation', title: t('mem.allocation'), hint: t('mem.allocationHint') });
+      planPanel(recall, { kind: 'recall', title: t('mem.recall'), hint: t('mem.recallHint') });
+    },
+    (err) => replace(page, h('div.empty.error-text', {}, err.message)),
+  );
+  return { destroy() {} };
+}
+
+function reassignPanel(el, advisors) {
+  let picked = null;
+  const q = h('input.input.grow', { type: 'search', placeholder: t('unknown.search') });
+  const results = h('div');
+  const advisor = h(
+    'select.input',
+    {},
+    h('option', { value: '' }, t('adv.pick')),
+    advisors.filter((a) => a.active !== false).map((a) => h('option', { value: String(a.id) }, `${advisorName(a)} · ${tv('tier', a.tier)}`)),
+  );
+  const note = h('textarea.input', { rows: 3, placeholder: t('mem.notePlaceholder') });
+  const error = h('div.error-text');
+
+  async function search(e) {
+    e.preventDefault();
+    error.textContent = '';
+    try {
+      const members = listOf(await get(`/api/members${query({ q: q.value.trim() })}`), 'members');
+      replace(
+        results,
+        members.length
+          ? h(
+              'div.search-results',
+              {},
+              members.slice(0, 8).map((m) =>
+                h(
+                  'label.item',
+                  {},
+                  h('input', { type: 'radio', name: 'member', onchange: () => (picked = m) }),
+                  h('div.grow', {}, h('strong', {}, m.name), ' ', levelChip(m.level), ' ', stageChips(m.lifecycle), h('div.small.muted', {}, h('span.mono', {}, m.memberNo), ' · ', t('mem.current', { advisor: m.ownerId ? advisorName(advisorById(m.ownerId)) : t('mem.unowned') }))),
+                ),
+              ),
+            )
+          : h('div.muted', { style: 'margin-top:8px' }, t('unknown.noResults', { q: q.value })),
+      );
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  }
+
+  async function submit(e) {
+    e.preventDefault();
+    error.textContent = '';
+    if (!picked) return void (error.textContent = t('mem.pickMember'));
+    if (!advisor.value) return void (error.textContent = t('mem.pickAdvisor'));
+    try {
+      await post(`/api/members/${picked.id}/owner`, { advisorId: Number(advisor.value), note: note.value.trim() });
+      toast(t('mem.done', { name: picked.name, advisor: advisorName(advisorById(Number(advisor.value))) }));
+      note.value = '';
+      replace(results);
+      picked = null;
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  }
+
+  replace(
+    el,
+    h('div.panel-head', {}, h('h2', {}, t('mem.reassign'))),
+    h(
+      'div.panel-body.two-col',
+      {},
+      h('div', {}, h('div.muted', { style: 'margin-bottom:8px' }, t('mem.reassignHint')), h('form.row', { onsubmit: search }, q, h('button.btn', { type: 'submit' }, t('common.search'))), results),
+      h(
+        'form.stack',
+        { onsubmit: submit },
+        h('label.field', {}, h('span', {}, t('mem.to')), advisor),
+        h('label.field', {}, h('span', {}, t('mem.note')), note),
+        h('div.row', {}, error, h('div.grow'), h('button.btn.primary', { type: 'submit' }, t('mem.submit'))),
+      ),
+    ),
+  );
+}
+
+const RECALL_STAGES = ['dormant', 'lost'];
+
+function planPanel(el, { kind, title, hint }) {
+  const stages = new Set(RECALL_STAGES);
+  let plan = null;
+  const out = h('div');
+  const error = h('div.error-text');
+  const note = h('input.input', { placeholder: t('mem.notePlaceholder') });
+
+  async function preview() {
+    error.textContent = '';
+    try {
+      plan = await post(`/api/${kind}/preview`, kind === 'recall' ? { stages: [...stages] } : {});
+      paint();
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  }
+
+  async function apply(button) {
+    button.disabled = true;
+    try {
+      const body = plan.planId ? { planId: plan.planId } : { moves: plan.moves };
+      if (kind === 'recall') body.note = note.value.trim();
+      const res = await post(`/api/${kind}/apply`, body);
+      toast(t('mem.applied', { n: count(res?.applied ?? plan.moves.length) }));
+      plan = null;
+      paint();
+    } catch (err) {
+      error.textContent = err.message;
+      button.disabled = false;
+    }
+  }
+
+  function paint() {
+    if (!plan) return replace(out);
+    const moves = plan.moves ?? [];
+    if (!moves.length) return replace(out, h('div.empty', {}, t('mem.nothing')));
+    const applyBtn = h('button.btn.primary', { type: 'button', onclick: () => apply(applyBtn) }, t('mem.apply', { n: count(moves.length) }));
+    replace(
+      out,
+      h(
+        'div.table-wrap',
+        { style: 'max-height:340px;overflow:auto;border:1px solid var(--line);border-radius:6px;margin-top:12px' },
+        h(
+          'table.table',
+          {},
+          h('thead', {}, h('tr', {}, h('th', {}, t('mem.member')), h('th', {}, t('mem.from')), h('th', {}, t('mem.toAdv')), h('th', {}, t('mem.why')))),
+          h(
+            'tbody',
+            {},
+            moves.map((m) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, h('strong', {}, m.memberName ?? `#${m.memberId}`), ' ', m.level ? levelChip(m.level) : null, m.stage ? [' ', stageChips({ stage: m.stage, atRisk: false })] : null),
+                h('td', {}, m.fromAdvisorId ? advisorName(advisorById(m.fromAdvisorId)) : h('span.muted', {}, t('mem.unowned'))),
+                h('td', {}, h('strong', {}, m.toAdvisorId ? advisorName(advisorById(m.toAdvisorId)) : t('common.none'))),
+                h('td.small.muted', {}, m.reason ?? ''),
+              ),
+            ),
+          ),
+        ),
+      ),
+      kind === 'recall' ? h('label.field', { style: 'margin-top:10px' }, h('span', {}, t('mem.recallNote')), note) : null,
+      h('div.row', { style: 'margin-top:10px' }, h('div.grow'), applyBtn),
+    );
+  }
+
+  replace(
+    el,
+    h('div.panel-head', {}, h('h3', {}, title)),
+    h(
+      'div.panel-body',
+      {},
+      h('div.muted', {}, hint),
+      h(
+        'div.row.wrap',
+        { style: 'margin-top:12px' },
+        kind === 'recall'
+          ? [
+              h('span.small', {}, t('mem.stages'), ':'),
+              RECALL_STAGES.map((s) =>
+                h('label.row', { style: 'gap:4px' }, h('input', { type: 'checkbox', checked: true, onchange: (e) => (e.target.checked ? stages.add(s) : stages.delete(s)) }), tv('stage', s)),
+              ),
+            ]
+          : null,
+        h('div.grow'),
+        h('button.btn', { type: 'button', onclick: preview }, t('mem.preview')),
+      ),
+      error,
+      out,
+    ),
+  );
+}
