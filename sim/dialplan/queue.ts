@@ -1,0 +1,112 @@
+// A simple queue and Dial(): enough for the fallback path (caller waits, members are
+// rung one after another, the first to answer is bridged) and for abandon statistics.
+import { randomUUID } from 'node:crypto';
+import type { Channel } from '../core/model.js';
+import type { Telephony } from '../core/calls.js';
+import { amiChannel } from '../core/format.js';
+import { AMI_PRIVILEGE, CAUSES, DIAL_STATUS } from '../core/protocol.js';
+
+const MEMBER_RING_MS = 15_000;
+
+export class SimpleQueues {
+  /** Queue name -> member dial strings, rung in order. */
+  readonly members = new Map<string, string[]>();
+  private readonly waiting = new Map<string, Channel[]>();
+
+  constructor(private readonly tel: Telephony) {}
+
+  callers(queue: string): readonly Channel[] {
+    return this.waiting.get(queue) ?? [];
+  }
+
+  async join(ch: Channel, queue: string, timeoutMs: number): Promise<string> {
+    const pbx = this.tel.pbx;
+    const list = this.waiting.get(queue) ?? [];
+    this.waiting.set(queue, list);
+    list.push(ch);
+    const joinedMs = pbx.now();
+    const position = list.length;
+    pbx.amiEvent('QueueCallerJoin', AMI_PRIVILEGE.agent, [...amiChannel(ch), ['Queue', queue], ['Position', String(position)], ['Count', String(list.length)]]);
+    ch.onEvent?.({ type: 'queue', queue });
+    const leave = () => {
+      const i = list.indexOf(ch);
+      if (i >= 0) list.splice(i, 1);
+      pbx.amiEvent('QueueCallerLeave', AMI_PRIVILEGE.agent, [...amiChannel(ch), ['Queue', queue], ['Position', String(position)], ['Count', String(list.length)]]);
+    };
+    const deadline = timeoutMs > 0 ? joinedMs + timeoutMs : Infinity;
+    const hungUp = new Promise<'hangup'>((resolve) => ch.abort.signal.addEventListener('abort', () => resolve('hangup'), { once: true }));
+    while (!ch.hungup && pbx.now() < deadline) {
+      const members = this.members.get(queue) ?? [];
+      if (members.length === 0) {
+        const left = deadline === Infinity ? 2_000 : Math.min(2_000, deadline - pbx.now());
+        await Promise.race([hungUp, new Promise((r) => setTimeout(r, Math.max(1, left)))]);
+        continue;
+      }
+      for (const member of members) {
+        if (ch.hungup) break;
+        const status = await this.dialAndBridge(ch, member, MEMBER_RING_MS, leave);
+        if (status === DIAL_STATUS.answer) return 'CONNECTED';
+      }
+      if (!ch.hungup) await Promise.race([hungUp, new Promise((r) => setTimeout(r, 1_000))]);
+    }
+    if (ch.hungup) {
+      pbx.amiEvent('QueueCallerAbandon', AMI_PRIVILEGE.agent, [
+        ...amiChannel(ch),
+        ['Queue', queue],
+        ['Position', String(position)],
+        ['OriginalPosition', String(position)],
+        ['HoldTime', String(Math.round((pbx.now() - joinedMs) / 1000))],
+      ]);
+      leave();
+      return 'HANGUP';
+    }
+    leave();
+    return 'TIMEOUT';
+  }
+
+  /** Dial(): rings `endpoint`, bridges on answer, returns DIALSTATUS when the call ends. */
+  dialAndBridge(ch: Channel, endpoint: string, timeoutMs: number, onConnect?: () => void): Promise<string> {
+    const pbx = this.tel.pbx;
+    return new Promise((resolve) => {
+      const result = this.tel.dial({
+        endpoint,
+        caller: ch.caller,
+        timeoutMs,
+        onAnswer: (peer) => {
+          if (ch.hungup) {
+            this.tel.hangup(peer, CAUSES.normal, 'far');
+            resolve(DIAL_STATUS.cancel);
+            return;
+          }
+          onConnect?.();
+          if (ch.state !== 'Up') this.tel.answer(ch);
+          const bridge = pbx.createBridge(randomUUID(), 'basic', '');
+          pbx.enterBridge(bridge, ch);
+          pbx.enterBridge(bridge, peer);
+          pbx.announcePeers(bridge);
+          const end = (other: Channel) => () => {
+            if (!other.hungup) this.tel.hangup(other, CAUSES.normal, 'far');
+            if (pbx.bridges.has(bridge.id)) pbx.destroyBridge(bridge);
+            resolve(DIAL_STATUS.answer);
+          };
+          ch.abort.signal.addEventListener('abort', end(peer), { once: true });
+          peer.abort.signal.addEventListener('abort', end(ch), { once: true });
+        },
+        onFail: (outcome) => {
+          resolve(outcome === 'busy' ? DIAL_STATUS.busy : outcome === 'noanswer' ? DIAL_STATUS.noAnswer : DIAL_STATUS.chanUnavail);
+        },
+      });
+      if (!result.ok) {
+        resolve(DIAL_STATUS.chanUnavail);
+        return;
+      }
+      ch.abort.signal.addEventListener(
+        'abort',
+        () => {
+          if (!result.channel.hungup && this.tel.isDialing(result.channel)) this.tel.hangup(result.channel, CAUSES.normal, 'far');
+        },
+        { once: true },
+      );
+    });
+  }
+}
