@@ -6,6 +6,8 @@ import { amiChannel } from './format.js';
 
 const DTMF_PRIVILEGE = 'dtmf,all';
 const DTMF_DURATION_MS = 100;
+const SCRIPT_START_MS = 10;
+const SCRIPT_GAP_MS = 30;
 export const DTMF_DIGITS = /^[0-9A-D*#]$/;
 
 export function receiveDtmf(pbx: Pbx, ch: Channel, digit: string): void {
@@ -58,10 +60,11 @@ export function collectDigits(
       else arm();
     };
     ch.abort.signal.addEventListener('abort', finish, { once: true });
-    arm();
-    if (opts.askScript !== false) {
-      const scripted = ch.scriptedInput?.();
-      if (scripted) keyDigits(pbx, ch, scripted, 120);
-    }
+    const scripted = opts.askScript !== false ? ch.scriptedInput?.() : undefined;
+    if (scripted) {
+      // A scripted caller keys promptly; the prompt's timeout still bounds the wait.
+      timer = setTimeout(finish, Math.max(opts.timeoutMs, SCRIPT_START_MS + scripted.length * SCRIPT_GAP_MS * 2));
+      keyDigits(pbx, ch, scripted, SCRIPT_GAP_MS, SCRIPT_START_MS);
+    } else arm();
   });
 }
