@@ -67,6 +67,8 @@ const STRINGS = {
     'pop.idle.title': 'No call right now',
     'pop.idle.body': 'When your phone rings, the member appears here with their advisor and why the call came to you.',
     'pop.others': 'Other calls',
+    'pop.missed': 'You did not answer this call; it went on to the next advisor.',
+    'pop.abandoned': 'The caller hung up before the call was answered.',
 
     'reason.own-advisor': 'Your own member',
     'reason.own-advisor.other': 'Own advisor: {owner}',
@@ -380,6 +382,8 @@ const STRINGS = {
     'pop.idle.title': '当前没有来电',
     'pop.idle.body': '电话响起时，这里会显示会员资料、专属顾问以及转给您的原因。',
     'pop.others': '其他来电',
+    'pop.missed': '您未接听此来电，已转给下一位顾问。',
+    'pop.abandoned': '来电者在接通前挂断。',
 
     'reason.own-advisor': '您的专属会员',
     'reason.own-advisor.other': '专属顾问：{owner}',

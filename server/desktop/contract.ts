@@ -95,6 +95,8 @@ export interface ScreenPop {
   lifecycle?: { stage: LifecycleStage; atRisk: boolean };
   /** When the phase began (ISO); the desktop counts talk time from it. */
   phaseAt?: string;
+  /** With phase `ended`: `missed` when this agent never answered (the call was routed on or hung up while ringing). */
+  outcome?: 'answered' | 'missed' | 'abandoned';
   /** Set by the gateway when a desktop said it rendered the pop. */
   ackedAt?: string | null;
 }

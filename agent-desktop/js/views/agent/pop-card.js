@@ -3,7 +3,7 @@ import { h, svgIcon, ICONS } from '../../dom.js';
 import { t, tv } from '../../i18n.js';
 import { count, date, daysSince, initials, money, relative } from '../../format.js';
 import { advisorAltName, advisorName, callbackReasonChip, levelChip, stageChips, tierChip } from '../common.js';
-import { draftFor } from './pop-store.js';
+import { dismiss, draftFor } from './pop-store.js';
 import { dispositionForm } from './disposition.js';
 import { unknownCaller } from './unknown-caller.js';
 
@@ -193,13 +193,24 @@ export function popCard(pop, { myAdvisorId, onChange }) {
         sidePanel(pop, myAdvisorId),
       )
     : unknownCaller(pop, draft, onChange);
-  const showDisposition = pop.phase !== 'ringing';
+  const missed = pop.phase === 'ended' && (pop.outcome === 'missed' || pop.outcome === 'abandoned');
+  const footer = missed ? missedFooter(pop, onChange) : pop.phase !== 'ringing' ? dispositionForm(pop, draft, member, onChange) : null;
   return h(
     'article.panel.pop',
     { class: pop.phase, dataset: { popId: pop.popId } },
     header(pop),
     reasonBand(pop, myAdvisorId),
     body,
-    showDisposition ? dispositionForm(pop, draft, member, onChange) : null,
+    footer,
+  );
+}
+
+function missedFooter(pop, onChange) {
+  return h(
+    'div.pop-foot.row',
+    {},
+    h('span.muted', {}, t(pop.outcome === 'abandoned' ? 'pop.abandoned' : 'pop.missed')),
+    h('div.grow'),
+    h('button.btn.small', { type: 'button', onclick: () => (dismiss(pop.popId), onChange()) }, t('common.close')),
   );
 }
