@@ -122,6 +122,8 @@ export class AmiConnection extends EventEmitter<AmiClientEvents> {
   private pingTimer: NodeJS.Timeout | null = null;
   private lastProblem: string | null = null;
   private closeReason = '';
+  /** FullyBooted can arrive in the same chunk as the Login response, before its promise settles. */
+  private bootedEarly = false;
 
   constructor(private readonly options: AmiClientOptions) {
     super();
@@ -220,6 +222,7 @@ export class AmiConnection extends EventEmitter<AmiClientEvents> {
   private connect(): void {
     this.stateValue = 'connecting';
     this.closeReason = '';
+    this.bootedEarly = false;
     const { host, port } = this.options;
     const parser = new AmiFrameParser(this.options.maxFrameBytes);
     const socket = this.options.tls
@@ -260,6 +263,10 @@ export class AmiConnection extends EventEmitter<AmiClientEvents> {
       () => {
         this.clearTimer('connectTimer');
         this.stateValue = 'booting';
+        if (this.bootedEarly) {
+          this.markConnected();
+          return;
+        }
         this.bootTimer = setTimeout(() => {
           this.log.warn('no FullyBooted event after login; using the session anyway');
           this.markConnected();
@@ -318,7 +325,10 @@ export class AmiConnection extends EventEmitter<AmiClientEvents> {
         return;
       }
       if (id !== undefined && this.abandoned.has(id) && message.get(AMI_KEYS.EventList) !== undefined) return;
-      if (message.event === AMI_EVENTS.FullyBooted) this.markConnected();
+      if (message.event === AMI_EVENTS.FullyBooted) {
+        if (this.stateValue === 'authenticating') this.bootedEarly = true;
+        this.markConnected();
+      }
       this.emit('event', message);
       return;
     }

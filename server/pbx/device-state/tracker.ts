@@ -44,6 +44,7 @@ export class DeviceStateTracker extends EventEmitter<DeviceStateTrackerEvents> {
   private readonly log: Logger;
   private readonly nodes: NodeView[] = [];
   private readonly effective = new Map<string, PhoneState>();
+  private readonly watched = new Set<string>();
 
   constructor(private readonly options: DeviceStateTrackerOptions) {
     super();
@@ -73,6 +74,27 @@ export class DeviceStateTracker extends EventEmitter<DeviceStateTrackerEvents> {
     ami.on('connected', onConnected);
     if (ami.isConnected) void this.resync(node);
     return node.detach;
+  }
+
+  /**
+   * Declares a device (or an advisor's dial string) the owner cares about. DeviceStateList
+   * omits devices without a cached state (Local channels, idle phones), so after every
+   * resync such devices are asked for with `DEVICE_STATE()`; a new one is asked for at once.
+   * Returns the device name, or null when the string names no device.
+   */
+  watch(endpointOrDevice: string): string | null {
+    const device = deviceForEndpoint(endpointOrDevice);
+    if (device === null || this.watched.has(device)) return device;
+    this.watched.add(device);
+    if (!this.effective.has(device)) {
+      for (const node of this.nodes) if (node.ami.isConnected && !node.buffered) void this.query(node, [device]);
+    }
+    return device;
+  }
+
+  unwatch(endpointOrDevice: string): void {
+    const device = deviceForEndpoint(endpointOrDevice);
+    if (device !== null) this.watched.delete(device);
   }
 
   /** Folded state of a device, or null if no node ever reported it. */
@@ -114,6 +136,8 @@ export class DeviceStateTracker extends EventEmitter<DeviceStateTrackerEvents> {
         const state = item.get(AMI_KEYS.State);
         if (device && state !== undefined) fresh.set(device, phoneStateFromDeviceState(state));
       }
+      const missing = [...new Set([...this.watched, ...node.states.keys()])].filter((d) => !fresh.has(d));
+      for (const [device, state] of await this.deviceStates(node, missing)) fresh.set(device, state);
       for (const [device, state] of node.buffered) fresh.set(device, state);
       const touched = new Set([...node.states.keys(), ...fresh.keys()]);
       node.states = fresh;
@@ -130,6 +154,30 @@ export class DeviceStateTracker extends EventEmitter<DeviceStateTrackerEvents> {
         node.retry = setTimeout(() => void this.resync(node), this.options.resyncRetryMs ?? 5000);
       }
     }
+  }
+
+  /** Asks one node for the state of devices one by one; a device it cannot answer for keeps its last state. */
+  private async deviceStates(node: NodeView, devices: readonly string[]): Promise<Map<string, PhoneState>> {
+    const found = new Map<string, PhoneState>();
+    await Promise.all(
+      devices.map(async (device) => {
+        try {
+          const state = await node.ami.getvar(`DEVICE_STATE(${device})`);
+          if (state !== '') found.set(device, phoneStateFromDeviceState(state));
+        } catch (error) {
+          const previous = node.states.get(device);
+          if (previous !== undefined) found.set(device, previous);
+          this.log.debug({ device, err: error }, 'could not read a device state');
+        }
+      }),
+    );
+    return found;
+  }
+
+  private async query(node: NodeView, devices: readonly string[]): Promise<void> {
+    const states = await this.deviceStates(node, devices);
+    for (const [device, state] of states) if (!node.states.has(device)) node.states.set(device, state);
+    this.recompute(states.keys());
   }
 
   private recompute(devices: Iterable<string>): void {

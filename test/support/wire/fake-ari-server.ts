@@ -134,6 +134,7 @@ export class FakeAriServer {
   }
 
   private onUpgrade(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
+    socket.on('error', () => undefined);
     const url = new URL(req.url ?? '/', 'http://fake');
     if (url.pathname !== '/ari/events' || !url.searchParams.get('app')) {
       socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');

@@ -75,6 +75,16 @@ describe('AmiClient against the recorded AMI session', function () {
     expect(c.isConnected).to.equal(true);
   });
 
+  it('counts FullyBooted that arrives in the same chunk as the Login response', async function () {
+    await fake.close();
+    fake = await FakeAmiServer.start(records);
+    const c = client({ bootWaitMs: 60_000 });
+    const ready = once(c, 'connected');
+    c.start();
+    await ready;
+    expect(c.isConnected).to.equal(true);
+  });
+
   it('reports a refused login clearly, without the secret, once, and keeps retrying', async function () {
     const { logger, lines } = capturingLogger();
     const c = client({ secret: 'wrongsecret', logger });
