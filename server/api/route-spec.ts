@@ -1,6 +1,6 @@
 // A route is declared once: its zod schemas validate the request and are
 // published in the OpenAPI document, so the docs cannot drift from the checks.
-import type { Request, Response, Router } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import { z, type ZodType } from 'zod';
 import type { Role, SessionUser } from '../domain/session.js';
 import { ForbiddenError, UnauthorizedError, ValidationError } from '../shared/errors.js';
@@ -29,6 +29,8 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
   params?: ZodType<P>;
   /** Documented success response. */
   response?: ZodType;
+  /** Runs before validation, e.g. a rate limiter. */
+  before?: readonly RequestHandler[];
   /** Success status; 204 sends no body. */
   status?: 200 | 201 | 202 | 204;
   handler: (ctx: RouteContext<B, Q, P>) => Promise<unknown> | unknown;
@@ -60,7 +62,7 @@ function checkAccess(access: Access, user: SessionUser | undefined): void {
 
 export function mountRoutes(router: Router, specs: readonly RouteSpec[]): void {
   for (const spec of specs) {
-    router[spec.method](spec.path, async (req: Request, res: Response) => {
+    router[spec.method](spec.path, ...(spec.before ?? []), async (req: Request, res: Response) => {
       checkAccess(spec.access, res.locals.user as SessionUser | undefined);
       const ctx: RouteContext<unknown, unknown, unknown> = {
         body: parsePart(spec.body, req.body ?? {}, 'body'),

@@ -38,6 +38,8 @@ export interface Config {
   asteriskNodes: AsteriskNode[];
   ariApp: string;
   demoMode: boolean;
+  /** Demo mode only: simulated members call in every few seconds. */
+  demoTraffic: boolean;
   tokenTtlMs: number;
   outbound: { dialTemplate: string; callerId: string; defaultCountry: string };
   promptMedia: string;
@@ -222,6 +224,7 @@ export function loadConfig(processEnv: Env = process.env, dotEnvPath = '.env'): 
     asteriskNodes,
     ariApp,
     demoMode: asteriskNodes.length === 0,
+    demoTraffic: bool(env, 'CTI_DEMO_TRAFFIC', true),
     tokenTtlMs: duration(env, 'CTI_TOKEN_TTL', '12h'),
     outbound: { dialTemplate, callerId: env.CTI_OUTBOUND_CALLERID ?? '', defaultCountry },
     promptMedia,

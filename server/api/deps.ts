@@ -1,0 +1,16 @@
+import type { Config } from '../config/config.js';
+import type { PresenceBoard } from '../presence/presence-board.js';
+import type { Logger } from '../shared/logger.js';
+import type { Store } from '../store/index.js';
+import type { Advisor } from '../domain/model.js';
+
+/** What the REST routes need; built once in the composition root. */
+export interface ApiDeps {
+  config: Config;
+  store: Store;
+  presence: PresenceBoard;
+  logger: Logger;
+  now: () => number;
+  /** Called after an advisor is created or changed: presence tracking, name prompts. */
+  advisorSaved?: (advisor: Advisor) => void;
+}

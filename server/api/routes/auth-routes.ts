@@ -1,0 +1,80 @@
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
+import type { ApiDeps } from '../deps.js';
+import { route } from '../route-spec.js';
+import { UnauthorizedError } from '../../shared/errors.js';
+import { ROLES } from '../../domain/session.js';
+
+const loginBody = z.object({
+  username: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
+
+const userShape = z.object({
+  id: z.number(),
+  username: z.string(),
+  role: z.enum(ROLES),
+  advisorId: z.number().nullable(),
+});
+
+// Per address and username, so one agent mistyping cannot lock out the floor behind one NAT.
+const loginLimiter = rateLimit({
+  windowMs: 15 * 60_000,
+  limit: 10,
+  standardHeaders: 'draft-8',
+  legacyHeaders: false,
+  keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? 'unknown')}|${String((req.body as { username?: unknown })?.username ?? '').toLowerCase()}`,
+  handler: (_req, res) => {
+    res.status(429).json({ error: { code: 'too_many_attempts', message: 'Too many sign-in attempts; wait 15 minutes and try again.' } });
+  },
+});
+
+export function authRoutes({ store, logger }: ApiDeps) {
+  return [
+    route({
+      method: 'post',
+      path: '/api/auth/login',
+      summary: 'Sign in; returns a bearer token',
+      tag: 'auth',
+      access: 'public',
+      body: loginBody,
+      response: z.object({ token: z.string(), expiresAt: z.string(), user: userShape }),
+      before: [loginLimiter],
+      handler: async ({ body }) => {
+        const user = await store.users.verifyCredentials(body.username, body.password);
+        // One answer for unknown user, wrong password and disabled account: no hint which.
+        if (!user) throw new UnauthorizedError('Wrong username or password.');
+        const issued = await store.tokens.issue(user.id);
+        logger.info({ userId: user.id, role: user.role }, 'user signed in');
+        return {
+          token: issued.token,
+          expiresAt: issued.expiresAt,
+          user: { id: user.id, username: user.username, role: user.role, advisorId: user.advisorId },
+        };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/auth/logout',
+      summary: 'Revoke the token this request was made with',
+      tag: 'auth',
+      access: 'signed-in',
+      status: 204,
+      handler: async ({ user }) => {
+        await store.tokens.revoke(user!.tokenId);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/me',
+      summary: 'Who the token belongs to',
+      tag: 'auth',
+      access: 'signed-in',
+      response: userShape.extend({ advisor: z.unknown().nullable() }),
+      handler: async ({ user }) => {
+        const advisor = user!.advisorId ? await store.advisors.get(user!.advisorId) : null;
+        return { id: user!.id, username: user!.username, role: user!.role, advisorId: user!.advisorId, advisor };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,121 @@
+// The composition root: config -> store -> presence -> API + desktop -> telephony.
+// Every adapter is built here and handed to what needs it; nothing else reads the
+// environment or constructs a connection.
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config/config.js';
+import { createApiApp } from './api/app.js';
+import { apiRoutes } from './api/routes/index.js';
+import { PresenceBoard } from './presence/presence-board.js';
+import { createDesktopGateway, desktopAssets, type DesktopGateway } from './desktop/index.js';
+import { createLogger, type Logger } from './shared/logger.js';
+import { createMetrics, type Metrics } from './shared/metrics.js';
+import { openDatabase, migrateLatest, closeDatabase } from './store/database.js';
+import { createStore, type Store } from './store/index.js';
+import { seedDemoIfEmpty } from '../db/seeds/demo.js';
+import { wirePresenceToDesktop } from './composition/presence-desktop.js';
+import { startDemoPbx, type DemoPbx } from './composition/demo-pbx.js';
+
+export interface RunningServer {
+  config: Config;
+  port: number;
+  url: string;
+  store: Store;
+  presence: PresenceBoard;
+  gateway: DesktopGateway;
+  metrics: Metrics;
+  logger: Logger;
+  httpServer: HttpServer;
+  /** The in-process simulator, in demo mode only. */
+  demo: DemoPbx | null;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Epoch ms clock; tests pin it. */
+  now?: () => number;
+  version?: string;
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const now = options.now ?? Date.now;
+  const metrics = createMetrics();
+  const closers: Array<() => Promise<void> | void> = [];
+  const close = async () => {
+    for (const fn of closers.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        logger.warn({ err }, 'error while shutting down');
+      }
+    }
+  };
+
+  try {
+    const db = openDatabase(config.dbUrl, { logger });
+    closers.push(() => closeDatabase(db));
+    const applied = await migrateLatest(db);
+    if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+    if (config.demoMode) {
+      const seeded = await seedDemoIfEmpty(db, { logger, capacity: config.allocation.defaultCapacity });
+      if (seeded) logger.info(seeded, 'demo data seeded (demo mode: no Asterisk configured)');
+    }
+    const store = createStore(db, {
+      clock: () => new Date(now()),
+      defaultCountry: config.outbound.defaultCountry,
+      defaultCapacity: config.allocation.defaultCapacity,
+      tokenTtlMs: config.tokenTtlMs,
+    });
+
+    const presence = new PresenceBoard({ now, wrapUpMs: config.routing.wrapUpMs });
+    for (const advisor of await store.advisors.list({ active: true })) presence.track(advisor.id);
+
+    const deps = { config, store, presence, logger, now, advisorSaved: (a: { id: number; active: boolean }) => a.active && presence.track(a.id) };
+    const verifyToken = (token: string) => store.tokens.verify(token);
+    const app = createApiApp({
+      logger,
+      metrics,
+      verifyToken,
+      routes: apiRoutes(deps),
+      version: options.version ?? '0.1.0',
+      extraRouters: [{ path: '/', router: desktopAssets() }],
+      health: async () => {
+        const dbOk = await db.raw('select 1').then(
+          () => true,
+          () => false,
+        );
+        return { ok: dbOk, database: dbOk ? 'up' : 'down', demoMode: config.demoMode };
+      },
+    });
+
+    const httpServer = createServer(app);
+    const gateway = createDesktopGateway({ httpServer, verifyToken, logger, registry: metrics.registry, now });
+    closers.push(() => gateway.close());
+    wirePresenceToDesktop(presence, gateway, logger);
+
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => resolve());
+    });
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          httpServer.closeAllConnections();
+          httpServer.close(() => resolve());
+        }),
+    );
+    const demo = config.demoMode ? await startDemoPbx(config, store, logger) : null;
+    if (demo) closers.push(() => demo.close());
+
+    const port = (httpServer.address() as AddressInfo).port;
+    const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+    logger.info({ port, demoMode: config.demoMode }, 'CTI server listening');
+
+    return { config, port, url, store, presence, gateway, metrics, logger, httpServer, demo, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
