@@ -1,0 +1,109 @@
+// What the call flow does to channels and bridges, over ARI. Races where a channel,
+// bridge or playback vanished first (404, or 409/422 for a channel that just left
+// Stasis) are normal in telephony: the "best effort" operations here report them as
+// `false` instead of throwing, so cleanup never fails half-way.
+import type { AriBridges } from '../ari/bridges.js';
+import type { AriChannels } from '../ari/channels.js';
+import { AriHttpError } from '../ari/errors.js';
+import type { AriChannel } from '../ari/models.js';
+import { ARI_HANGUP_REASONS, BRIDGE_TYPES } from '../ari/protocol.js';
+import type { AriPlaybacks } from '../ari/resources.js';
+
+/** The ARI resources the call flow uses (the ARI client's `channels`, `bridges`, `playbacks`). */
+export interface AriResources {
+  channels: AriChannels;
+  bridges: AriBridges;
+  playbacks: AriPlaybacks;
+}
+
+export interface OriginateAgent {
+  endpoint: string;
+  app: string;
+  appArgs: string;
+  callerId: string;
+  timeoutSeconds: number;
+  channelId: string;
+  otherChannelId: string;
+}
+
+/** True for ARI answers meaning "that channel / bridge / playback is not there (any more)". */
+export function isGone(err: unknown): boolean {
+  return err instanceof AriHttpError && (err.status === 404 || err.status === 409 || err.status === 422);
+}
+
+async function bestEffort(action: () => Promise<void>): Promise<boolean> {
+  try {
+    await action();
+    return true;
+  } catch (err) {
+    if (isGone(err)) return false;
+    throw err;
+  }
+}
+
+export class CallControl {
+  constructor(private readonly ari: AriResources) {}
+
+  answer(channelId: string): Promise<void> {
+    return this.ari.channels.answer(channelId);
+  }
+
+  /** Queues media on a channel under our own playback id, so its events can be matched before the reply. */
+  async play(channelId: string, playbackId: string, media: readonly string[], language: string): Promise<void> {
+    await this.ari.channels.play(channelId, media, { playbackId, lang: language });
+  }
+
+  /** False when the playback had already finished. */
+  stopPlayback(playbackId: string): Promise<boolean> {
+    return bestEffort(() => this.ari.playbacks.stop(playbackId));
+  }
+
+  /** True when the playback still exists (queued or playing). */
+  async playbackExists(playbackId: string): Promise<boolean> {
+    try {
+      await this.ari.playbacks.get(playbackId);
+      return true;
+    } catch (err) {
+      if (isGone(err)) return false;
+      throw err;
+    }
+  }
+
+  startMoh(channelId: string): Promise<boolean> {
+    return bestEffort(() => this.ari.channels.startMoh(channelId));
+  }
+
+  stopMoh(channelId: string): Promise<boolean> {
+    return bestEffort(() => this.ari.channels.stopMoh(channelId));
+  }
+
+  originateAgent(params: OriginateAgent): Promise<AriChannel> {
+    return this.ari.channels.originate(params);
+  }
+
+  hangup(channelId: string): Promise<boolean> {
+    return bestEffort(() => this.ari.channels.hangup(channelId, { reason: ARI_HANGUP_REASONS.normal }));
+  }
+
+  /** Hands the caller back to the dialplan after Stasis() (its fallback), when the app cannot go on. */
+  returnToDialplan(channelId: string): Promise<boolean> {
+    return bestEffort(() => this.ari.channels.continueInDialplan(channelId));
+  }
+
+  async createBridge(bridgeId: string, name: string): Promise<void> {
+    await this.ari.bridges.create({ type: BRIDGE_TYPES.mixing, bridgeId, name });
+  }
+
+  addToBridge(bridgeId: string, channelIds: readonly string[]): Promise<void> {
+    return this.ari.bridges.addChannel(bridgeId, channelIds);
+  }
+
+  destroyBridge(bridgeId: string): Promise<boolean> {
+    return bestEffort(() => this.ari.bridges.destroy(bridgeId));
+  }
+
+  /** Every channel Asterisk has now (for resync after a reconnect). */
+  listChannels(): Promise<AriChannel[]> {
+    return this.ari.channels.list();
+  }
+}

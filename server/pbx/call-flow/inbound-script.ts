@@ -1,0 +1,415 @@
+// The life of one inbound call: identify the caller, then ask route() for the next step
+// and carry it out, again and again, until someone answers, a callback is booked or the
+// caller hangs up. Each step goes to the reason trail with its time and outcome.
+import type { Advisor, Language } from '../../domain/model.js';
+import { OWNER_CHOICES } from '../../domain/route.js';
+import type { OwnerChoice, RouteDecision } from '../../domain/route.js';
+import type { PresenceBoard } from '../../presence/presence-board.js';
+import type { PromptRequest } from '../../prompts/builder.js';
+import type { Router } from '../../routing/router.js';
+import type { WaitingCaller } from '../../routing/waiting-choice.js';
+import type { PromptPerson } from '../../../ivr-prompts/clips.js';
+import type { AgentRinger, RingDecision } from './agent-ringer.js';
+import type { CallControl } from './call-control.js';
+import type { CallRecorder } from './call-recorder.js';
+import type { CallbackPort } from './callback-port.js';
+import type { EventBaseBuilder } from './event-payloads.js';
+import type { AbandonPlace, CallEndOutcome, CallFlowEvents } from './events.js';
+import { CALL_FLOW_EVENTS, safeEmit } from './events.js';
+import type { InboundCall } from './inbound-call.js';
+import { CallerGoneError, deferred, unlessGone } from './inbound-call.js';
+import type { PromptPlayer } from './prompt-player.js';
+import type { WaitingCallers } from './waiting-callers.js';
+
+export interface InboundScriptDeps {
+  router: Router;
+  ringer: AgentRinger;
+  player: PromptPlayer;
+  recorder: CallRecorder;
+  callbacks: CallbackPort;
+  waiting: WaitingCallers;
+  presence: PresenceBoard;
+  control: CallControl;
+  events: CallFlowEvents;
+  eventBase: EventBaseBuilder;
+  advisor: (id: number) => Advisor | undefined;
+  now: () => number;
+}
+
+/** Keys of the owner-busy menu, in the order the prompt says them. */
+const OWNER_KEYS: Readonly<Record<string, OwnerChoice>> = { '1': 'wait', '2': 'callback', '3': 'next' };
+const PEAK_KEYS = { wait: '1', callback: '2' } as const;
+
+type StepResult = 'continue' | { done: CallEndOutcome };
+
+export function pickLanguage(ivrLanguage: string | null, memberLanguage: Language | undefined): Language {
+  const tag = (ivrLanguage ?? '').toLowerCase();
+  if (tag.startsWith('en')) return 'en';
+  if (tag.startsWith('zh') || tag === 'cn' || tag === 'cmn') return 'zh';
+  return memberLanguage ?? 'zh';
+}
+
+const person = (a: { id: number; name: string; nameZh: string }): PromptPerson => ({ id: a.id, name: a.name, nameZh: a.nameZh });
+
+export class InboundScript {
+  constructor(private readonly deps: InboundScriptDeps) {}
+
+  /** Runs the call to its end; never throws (failures are logged and the call is settled). */
+  async run(call: InboundCall): Promise<void> {
+    const { deps } = this;
+    let outcome: CallEndOutcome = 'failed';
+    let abandonedAt: AbandonPlace | null = null;
+    try {
+      outcome = await this.route(call);
+    } catch (err) {
+      if (err instanceof CallerGoneError) {
+        abandonedAt = call.answered ? null : call.state.abandonPlace();
+        outcome = call.answered ? 'completed' : call.callbackId !== null ? 'callback' : call.lost ? 'lost' : 'abandoned';
+        const step = call.endStep(call.lost ? 'lost while disconnected from Asterisk' : 'caller hung up');
+        if (step) deps.recorder.step(call, step);
+        if (call.state.accepts(call.lost ? 'lost' : 'caller-hangup')) call.state.fire(call.lost ? 'lost' : 'caller-hangup');
+      } else {
+        call.log.error({ err }, 'call flow failed; returning the caller to the dialplan fallback');
+        const step = call.endStep('failed');
+        if (step) deps.recorder.step(call, step);
+        if (call.state.accepts('failed')) call.state.fire('failed');
+        if (!call.gone) await deps.control.returnToDialplan(call.channelId).catch(() => undefined);
+        outcome = call.answered ? 'completed' : 'failed';
+      }
+    }
+    await this.finish(call, outcome, outcome === 'callback' ? null : abandonedAt);
+  }
+
+  private async route(call: InboundCall): Promise<CallEndOutcome> {
+    const { deps } = this;
+    if (!call.channelUp) {
+      call.answering = deps.control.answer(call.channelId).then(() => {
+        call.channelUp = true;
+      });
+      call.answering.catch(() => undefined);
+    }
+    const context = await unlessGone(call.signal, deps.router.identify(call.callerNumber, call.ivr.memberNo));
+    const language = pickLanguage(call.ivr.language, context.member?.language);
+    call.identify(
+      context,
+      language,
+      call.log.child({ memberId: context.member?.id ?? null, ownerId: context.owner?.id ?? null }),
+    );
+    const how = !context.member ? 'unknown caller' : call.ivr.memberNo ? 'member number keyed in the IVR' : 'caller number';
+    call.addStep(
+      {
+        step: 'identify',
+        reason: null,
+        advisorId: context.owner?.id ?? null,
+        detail: context.member ? `member ${context.member.memberNo} by ${how}` : how,
+        outcome: context.member ? 'member' : 'unknown',
+      },
+      call.startedAt,
+    );
+    call.state.fire('identified');
+    let first = true;
+    for (;;) {
+      const decision = deps.router.decide(call.context, { ...call.progress, firstCallAt: call.firstCallAt, callId: call.callId });
+      call.beginStep(decision.kind, decision.reason, advisorOf(decision), decision.explanation, deps.now());
+      if (first) {
+        first = false;
+        // After the first action is under way: the insert never delays the originate.
+        setImmediate(() => deps.recorder.open(call));
+      }
+      const result = await this.act(call, decision);
+      if (result !== 'continue') return result.done;
+    }
+  }
+
+  private async act(call: InboundCall, decision: RouteDecision): Promise<StepResult> {
+    switch (decision.kind) {
+      case 'ring-advisor':
+        return this.ring(call, decision);
+      case 'offer-owner-choice':
+        return this.ownerChoice(call, decision);
+      case 'wait-for-owner':
+        return this.waitForOwner(call, decision);
+      case 'create-callback':
+        return this.createCallback(call, decision);
+      case 'offer-peak-callback':
+        return this.peakOffer(call, decision);
+      case 'wait-in-pool':
+        return this.waitInPool(call);
+    }
+  }
+
+  private end(call: InboundCall, outcome: string): void {
+    const step = call.endStep(outcome);
+    if (step) this.deps.recorder.step(call, step);
+  }
+
+  private async ring(call: InboundCall, decision: RingDecision): Promise<StepResult> {
+    const { deps } = this;
+    call.state.fire('ring', decision.advisorName);
+    const outcome = await deps.ringer.ring(call, decision, this.announcement(call, decision));
+    if (outcome !== 'answered') {
+      this.end(call, outcome);
+      call.progress.tried.push({ advisorId: decision.advisorId, outcome: outcome === 'no-answer' ? 'no-answer' : 'rejected' });
+      call.state.fire('ring-failed', outcome);
+      return 'continue';
+    }
+    const leg = call.leg!;
+    const at = deps.now();
+    call.answered = { advisorId: leg.advisorId, at, reason: leg.reason, reasonText: leg.reasonText };
+    call.log = call.log.child({ advisorId: leg.advisorId });
+    this.end(call, 'answered');
+    call.state.fire('answered');
+    deps.recorder.answered(call, leg.advisorId, leg.reason, at);
+    safeEmit(
+      deps.events,
+      CALL_FLOW_EVENTS.callAnswered,
+      {
+        ...deps.eventBase(call),
+        advisorId: leg.advisorId,
+        agentChannelId: leg.channelId,
+        reason: leg.reason,
+        reasonText: leg.reasonText,
+        waitedSeconds: Math.round((at - call.startedAt) / 1000),
+      },
+      (err) => call.log.error({ err }, 'call-answered listener failed'),
+    );
+    await deps.ringer.bridge(call, leg);
+    await unlessGone(call.signal, leg.hungUp.promise);
+    call.state.fire('agent-hangup');
+    return { done: 'completed' };
+  }
+
+  /** What the caller hears while a stand-in or the next advisor rings; null: music on hold. */
+  private announcement(call: InboundCall, decision: RingDecision): PromptRequest | null {
+    const { standIn } = decision;
+    if (standIn?.ownerStatus === 'absent') {
+      return {
+        promptId: 'owner-away',
+        language: call.language,
+        values: {
+          advisor: { id: standIn.ownerId, name: standIn.ownerName, nameZh: standIn.ownerNameZh },
+          delegate: { id: standIn.delegateId, name: standIn.delegateName, nameZh: standIn.delegateNameZh },
+        },
+      };
+    }
+    if (call.progress.ownerChoice === 'next' && call.legCount === 0) {
+      return { promptId: 'connecting-next-available', language: call.language };
+    }
+    return null;
+  }
+
+  private async ownerChoice(
+    call: InboundCall,
+    decision: Extract<RouteDecision, { kind: 'offer-owner-choice' }>,
+  ): Promise<StepResult> {
+    const { deps } = this;
+    call.state.fire('prompt', 'owner busy');
+    await deps.player.clearMedia(call);
+    const minutes = decision.announcement.sayable ? decision.announcement.minutes : null;
+    const result = await deps.player.menu(
+      call,
+      {
+        promptId: 'owner-busy-choices',
+        language: call.language,
+        values: { advisor: person({ id: decision.ownerId, name: decision.ownerName, nameZh: decision.ownerNameZh }), minutes },
+      },
+      Object.keys(OWNER_KEYS).filter((k) => decision.choices.includes(OWNER_KEYS[k]!)),
+    );
+    const choice = result.key !== null ? OWNER_KEYS[result.key]! : decision.defaultChoice;
+    call.progress.ownerChoice = OWNER_CHOICES.includes(choice) ? choice : decision.defaultChoice;
+    const heard = result.heard.length > 0 ? ` (heard ${result.heard.join(', ')})` : '';
+    this.end(call, result.key !== null ? `key ${result.key}: ${choice}` : `no valid key${heard}: default ${choice}`);
+    call.state.fire(result.key !== null ? 'key' : 'no-key');
+    return 'continue';
+  }
+
+  private async waitForOwner(call: InboundCall, decision: Extract<RouteDecision, { kind: 'wait-for-owner' }>): Promise<StepResult> {
+    call.state.fire('wait-owner');
+    this.deps.player.hold(call, { promptId: 'please-hold', language: call.language });
+    const freed = await this.waitForAdvisor(call, decision.ownerId, decision.maxWaitMs);
+    if (freed) {
+      this.end(call, 'owner free');
+      call.state.fire('advisor-freed');
+    } else {
+      this.end(call, 'max wait passed');
+      call.progress.ownerWaitTimedOut = true;
+      call.state.fire('wait-expired');
+    }
+    return 'continue';
+  }
+
+  private async waitInPool(call: InboundCall): Promise<StepResult> {
+    const firstWait = !call.trail.some((s) => s.step === 'wait-in-pool');
+    call.state.fire('wait-pool');
+    this.deps.player.hold(call, firstWait ? { promptId: 'all-busy', language: call.language } : null);
+    await this.waitForAdvisor(call, null, null);
+    this.end(call, 'advisor free');
+    call.state.fire('advisor-freed');
+    return 'continue';
+  }
+
+  /** Joins the waiting callers until an advisor is handed over (true) or the max wait passes (false). */
+  private async waitForAdvisor(call: InboundCall, advisorId: number | null, maxWaitMs: number | null): Promise<boolean> {
+    const { deps } = this;
+    const handed = deferred<boolean>();
+    const waiter: WaitingCaller = {
+      callId: call.callId,
+      node: call.node,
+      memberId: call.context.member?.id ?? null,
+      ownerId: call.context.owner?.id ?? null,
+      memberLevel: call.context.member?.level ?? null,
+      waitingFor: advisorId === null ? { kind: 'pool' } : { kind: 'owner', advisorId },
+      firstCallAt: call.firstCallAt,
+      waitingSince: deps.now(),
+      triedAdvisorIds: call.progress.tried.map((t) => t.advisorId),
+    };
+    deps.waiting.add(
+      waiter,
+      () => handed.resolve(true),
+    );
+    const timer = maxWaitMs === null ? null : setTimeout(() => handed.resolve(false), maxWaitMs);
+    try {
+      return await unlessGone(call.signal, handed.promise);
+    } finally {
+      if (timer) clearTimeout(timer);
+      deps.waiting.remove(call.callId);
+    }
+  }
+
+  private async peakOffer(call: InboundCall, decision: Extract<RouteDecision, { kind: 'offer-peak-callback' }>): Promise<StepResult> {
+    const { deps } = this;
+    call.state.fire('prompt', 'peak callback offer');
+    await deps.player.clearMedia(call);
+    if (decision.announcement.sayable) {
+      await deps.player.play(call, { promptId: 'expected-wait', language: call.language, values: { minutes: decision.announcement.minutes } });
+    }
+    const result = await deps.player.menu(call, { promptId: 'peak-callback-offer', language: call.language }, Object.values(PEAK_KEYS));
+    call.progress.peakChoice = result.key === PEAK_KEYS.callback ? 'callback' : 'wait';
+    this.end(call, result.key !== null ? `key ${result.key}: ${call.progress.peakChoice}` : 'no valid key: wait');
+    call.state.fire(result.key !== null ? 'key' : 'no-key');
+    return 'continue';
+  }
+
+  private async createCallback(call: InboundCall, decision: Extract<RouteDecision, { kind: 'create-callback' }>): Promise<StepResult> {
+    const { deps } = this;
+    let id: number;
+    try {
+      // Not bound to the caller's presence: they asked for it, so it is stored even if they hang up now.
+      ({ id } = await deps.callbacks.request({
+        memberId: call.context.member?.id ?? null,
+        number: call.callerNumber,
+        reason: decision.callbackReason,
+        preferredAdvisorId: decision.preferredAdvisorId,
+        firstCallAt: new Date(call.firstCallAt).toISOString(),
+        callId: call.storedId,
+        note: decision.explanation,
+      }));
+    } catch (err) {
+      call.log.warn({ err }, 'could not book the callback; the caller keeps waiting instead');
+      this.end(call, `callback not stored: ${err instanceof Error ? err.message : String(err)}`);
+      if (decision.callbackReason === 'requested') call.progress.ownerChoice = 'wait';
+      else call.progress.peakChoice = 'wait';
+      return 'continue';
+    }
+    call.callbackId = id;
+    deps.recorder.setCallback(call, id);
+    this.end(call, `callback ${id} stored`);
+    safeEmit(
+      deps.events,
+      CALL_FLOW_EVENTS.callbackRequested,
+      {
+        ...deps.eventBase(call),
+        kind: decision.callbackReason,
+        callbackId: id,
+        preferredAdvisorId: decision.preferredAdvisorId,
+        number: call.callerNumber,
+        firstCallAt: call.firstCallAt,
+      },
+      (err) => call.log.error({ err }, 'callback-requested listener failed'),
+    );
+    call.state.fire('callback-stored');
+    const owner = decision.preferredAdvisorId !== null ? deps.advisor(decision.preferredAdvisorId) : undefined;
+    const confirmation: PromptRequest =
+      decision.callbackReason === 'requested' && owner
+        ? { promptId: 'callback-confirmed', language: call.language, values: { advisor: person(owner) } }
+        : { promptId: 'callback-confirmed-queue', language: call.language };
+    if (!call.gone) {
+      await deps.player.clearMedia(call);
+      await deps.player.play(call, confirmation).catch((err: unknown) => {
+        if (!(err instanceof CallerGoneError)) throw err;
+      });
+    }
+    call.state.fire('confirmed');
+    return { done: 'callback' };
+  }
+
+  /** Hangs up what is left, stores the outcome and tells listeners. */
+  private async finish(call: InboundCall, outcome: CallEndOutcome, abandonedAt: AbandonPlace | null): Promise<void> {
+    const { deps } = this;
+    const endedAt = deps.now();
+    deps.waiting.remove(call.callId);
+    call.keyListener = null;
+    if (call.state.accepts('caller-hangup') && !call.state.ended) call.state.fire(call.gone ? 'caller-hangup' : 'failed');
+    const leg = call.leg;
+    const hangups: Promise<unknown>[] = [];
+    if (leg) {
+      deps.ringer.release(call, leg);
+    }
+    if (!call.gone && outcome !== 'failed') hangups.push(deps.control.hangup(call.channelId));
+    if (call.bridgeReady && call.bridgeId) {
+      const bridgeId = call.bridgeId;
+      hangups.push(call.bridgeReady.then(() => deps.control.destroyBridge(bridgeId)));
+    }
+    const results = await Promise.allSettled(hangups);
+    for (const r of results) if (r.status === 'rejected') call.log.warn({ err: r.reason }, 'cleanup step failed');
+
+    const waitedMs = (call.answered?.at ?? endedAt) - call.startedAt;
+    const talkMs = call.answered ? endedAt - call.answered.at : 0;
+    if (call.answered && talkMs > 0) deps.presence.recordHandleTime(call.answered.advisorId, talkMs);
+    const base = deps.eventBase(call);
+    const onError = (err: unknown) => call.log.error({ err }, 'call-flow listener failed');
+    if (abandonedAt !== null && (outcome === 'abandoned' || outcome === 'lost')) {
+      safeEmit(
+        deps.events,
+        CALL_FLOW_EVENTS.callerAbandoned,
+        { ...base, where: abandonedAt, waitedMs, firstCallAt: call.firstCallAt, advisorId: leg?.advisorId ?? waitingFor(call) },
+        onError,
+      );
+    }
+    await deps.recorder.close(call, { outcome, abandonedAt, waitedMs, endedAt });
+    safeEmit(
+      deps.events,
+      CALL_FLOW_EVENTS.callEnded,
+      {
+        ...deps.eventBase(call),
+        outcome,
+        advisorId: call.answered?.advisorId ?? null,
+        reason: call.reason,
+        waitedMs,
+        talkMs,
+        trail: [...call.trail],
+      },
+      onError,
+    );
+    call.log.info({ outcome, abandonedAt, waitedMs, talkMs, steps: call.trail.length }, 'call ended');
+  }
+}
+
+function advisorOf(decision: RouteDecision): number | null {
+  switch (decision.kind) {
+    case 'ring-advisor':
+      return decision.advisorId;
+    case 'offer-owner-choice':
+    case 'wait-for-owner':
+      return decision.ownerId;
+    case 'create-callback':
+    case 'offer-peak-callback':
+      return decision.preferredAdvisorId;
+    case 'wait-in-pool':
+      return null;
+  }
+}
+
+function waitingFor(call: InboundCall): number | null {
+  return call.progress.ownerChoice === 'wait' && !call.progress.ownerWaitTimedOut ? (call.context.owner?.id ?? null) : null;
+}

@@ -1,0 +1,164 @@
+// The adapter between live state and the pure route(): it identifies the caller with one
+// store lookup, then builds the snapshot from the advisor directory, the presence board
+// and the waiting callers, and asks route(). Deciding is synchronous and never touches
+// the database, so a call can be re-routed on every event at no cost.
+import type { Histogram, Registry } from 'prom-client';
+import { Histogram as PromHistogram } from 'prom-client';
+import { advisorExpectedWait, poolExpectedWait } from '../domain/expected-wait.js';
+import type { AdvisorWaitSettings, WaitEstimate } from '../domain/expected-wait.js';
+import { averageHandleMs, poolStaffing } from '../domain/pool-staffing.js';
+import type { Advisor, AdvisorTier, Member } from '../domain/model.js';
+import { route } from '../domain/route.js';
+import type { OwnerChoice, PeakChoice, RouteDecision, RouteSettings, RouteSnapshot, TriedAdvisor } from '../domain/route.js';
+import { minimumTierFor, tierFits } from '../domain/tiers.js';
+import type { PresenceBoard } from '../presence/presence-board.js';
+import type { AdvisorDirectory } from './advisor-directory.js';
+import type { WaitingCaller } from './waiting-choice.js';
+
+/** Who is calling, as far as routing cares. */
+export interface RoutingContext {
+  member: Member | null;
+  owner: Advisor | null;
+  delegates: readonly Advisor[];
+}
+
+export const UNKNOWN_CALLER: RoutingContext = { member: null, owner: null, delegates: [] };
+
+/** The store's caller lookups (CallerLookup satisfies it). */
+export interface CallerContextSource {
+  findCallerContext(phone: string): Promise<RoutingContext | null>;
+  findCallerContextByMemberNo(memberNo: string): Promise<RoutingContext | null>;
+}
+
+/** What already happened on this call: route() decides the next step from it. */
+export interface CallProgress {
+  tried: readonly TriedAdvisor[];
+  ownerWaitTimedOut: boolean;
+  ownerChoice: OwnerChoice | null;
+  peakChoice: PeakChoice | null;
+  /** When the caller first called (epoch ms): callers ahead in the pool are those older. */
+  firstCallAt: number;
+  callId: string;
+}
+
+export interface RouterOptions {
+  callers: CallerContextSource;
+  directory: AdvisorDirectory;
+  presence: PresenceBoard;
+  waiting: () => readonly WaitingCaller[];
+  settings: RouteSettings;
+  /** Expected-wait settings (samples needed, wrap-up after a call). */
+  advisorWait: AdvisorWaitSettings;
+  /** Advisors this server is ringing right now: seen as ringing before Asterisk says so. */
+  reserved: () => Iterable<number>;
+  now: () => number;
+  registry?: Registry;
+}
+
+export class Router {
+  private readonly decisionSeconds: Histogram<'decision'> | null;
+
+  constructor(private readonly options: RouterOptions) {
+    const registry = options.registry;
+    const existing = registry?.getSingleMetric(DECISION_METRIC) as Histogram<'decision'> | undefined;
+    this.decisionSeconds =
+      existing ??
+      (registry
+        ? new PromHistogram({
+            name: DECISION_METRIC,
+            help: 'Time from a routing question to its answer: snapshot building and route(), without I/O',
+            labelNames: ['decision'] as const,
+            buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05],
+            registers: [registry],
+          })
+        : null);
+  }
+
+  get settings(): RouteSettings {
+    return this.options.settings;
+  }
+
+  /**
+   * One store lookup: the member number keyed in the IVR wins over the caller number
+   * (a member calling from a friend's phone), and an unknown number is an unknown caller.
+   */
+  async identify(callerNumber: string, memberNo: string | null): Promise<RoutingContext> {
+    const { callers } = this.options;
+    if (memberNo) {
+      const byNo = await callers.findCallerContextByMemberNo(memberNo);
+      if (byNo) return byNo;
+    }
+    if (!callerNumber) return UNKNOWN_CALLER;
+    return (await callers.findCallerContext(callerNumber)) ?? UNKNOWN_CALLER;
+  }
+
+  decide(context: RoutingContext, progress: CallProgress): RouteDecision {
+    const started = process.hrtime.bigint();
+    const decision = route(this.snapshot(context, progress));
+    this.decisionSeconds?.observe({ decision: decision.kind }, Number(process.hrtime.bigint() - started) / 1e9);
+    return decision;
+  }
+
+  /** The lowest tier allowed to serve this caller. */
+  minimumTier(context: RoutingContext): AdvisorTier {
+    return minimumTierFor(context.member?.level ?? null, this.options.settings.tierRules);
+  }
+
+  snapshot(context: RoutingContext, progress: CallProgress): RouteSnapshot {
+    const { directory, presence, settings } = this.options;
+    const now = this.options.now();
+    const presences = presence.snapshot();
+    for (const id of this.options.reserved()) {
+      const current = presences.get(id);
+      // The device state of a phone we just dialled may not have arrived yet: never ring it twice.
+      if (current && current.phone === 'idle') presences.set(id, { ...current, phone: 'ringing', idleSince: null });
+    }
+    const advisors = directory.all().map((advisor) => ({ advisor, presence: presences.get(advisor.id) ?? null }));
+    const byAdvisor = new Map<number, WaitEstimate>();
+    const waitSettings = this.options.advisorWait;
+    for (const candidate of [context.owner, ...context.delegates]) {
+      if (!candidate) continue;
+      byAdvisor.set(
+        candidate.id,
+        advisorExpectedWait(
+          { presence: presences.get(candidate.id) ?? null, recentHandleTimesMs: presence.recentHandleTimes(candidate.id), now },
+          waitSettings,
+        ),
+      );
+    }
+    return {
+      now,
+      member: context.member,
+      owner: context.owner,
+      delegates: context.delegates,
+      advisors,
+      tried: progress.tried,
+      ownerWaitTimedOut: progress.ownerWaitTimedOut,
+      ownerChoice: progress.ownerChoice,
+      peakChoice: progress.peakChoice,
+      expectedWaits: { byAdvisor, pool: this.poolWait(context, progress, advisors, now) },
+      settings,
+    };
+  }
+
+  private poolWait(context: RoutingContext, progress: CallProgress, advisors: RouteSnapshot['advisors'], now: number): WaitEstimate {
+    const { settings, presence } = this.options;
+    const level = context.member?.level ?? null;
+    const staffing = poolStaffing(advisors, level, settings.tierRules, now);
+    // Pool callers who called before this one compete for the same advisors.
+    const callersAhead = this.options
+      .waiting()
+      .filter((w) => w.callId !== progress.callId && w.waitingFor.kind === 'pool' && w.firstCallAt <= progress.firstCallAt).length;
+    const samples = advisors
+      .filter((c) => c.advisor.active && tierFits(c.advisor.tier, level, settings.tierRules))
+      .flatMap((c) => presence.recentHandleTimes(c.advisor.id));
+    const aht = averageHandleMs(samples, this.options.advisorWait.minSamples);
+    return poolExpectedWait({
+      callersAhead,
+      ...staffing,
+      averageHandleMs: aht === null ? null : aht + this.options.advisorWait.wrapUpMs,
+    });
+  }
+}
+
+export const DECISION_METRIC = 'cti_route_decision_seconds';
