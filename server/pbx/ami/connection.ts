@@ -69,6 +69,7 @@ export interface AmiClientEvents {
   connected: [AmiConnectedInfo];
   /** A usable session ended; in-flight actions were rejected. Reconnecting follows unless stopped. */
   disconnected: [AmiDisconnectedInfo];
+  /** Asterisk refused the login; fired once per streak of identical refusals (retries go on). */
   loginFailed: [AmiLoginFailedInfo];
 }
 
@@ -276,7 +277,8 @@ export class AmiConnection extends EventEmitter<AmiClientEvents> {
         if (error instanceof AmiActionError) {
           const failure = new AmiLoginError(username, error.asteriskMessage);
           this.closeReason = `login refused: ${error.asteriskMessage}`;
-          this.emit('loginFailed', { username, message: failure.message });
+          // Reported once per streak of identical failures, like the log line.
+          if (this.closeReason !== this.lastProblem) this.notify('loginFailed', { username, message: failure.message });
         }
         this.socket?.destroy();
       },
@@ -304,7 +306,7 @@ export class AmiConnection extends EventEmitter<AmiClientEvents> {
         });
       }, interval);
     }
-    this.emit('connected', { banner: this.banner, session: this.sessions });
+    this.notify('connected', { banner: this.banner, session: this.sessions });
   }
 
   private dispatch(message: AmiMessage): void {
@@ -314,7 +316,7 @@ export class AmiConnection extends EventEmitter<AmiClientEvents> {
       if (pending && id !== undefined) {
         if (pending.awaitEvent !== null && message.event === pending.awaitEvent) {
           pending.completion = message;
-          this.emit('event', message);
+          this.notify('event', message);
           this.maybeFinish(id, pending);
         } else if (message.get(AMI_KEYS.EventList) === AMI_EVENT_LIST.Complete) {
           pending.completion = message;
@@ -329,7 +331,7 @@ export class AmiConnection extends EventEmitter<AmiClientEvents> {
         if (this.stateValue === 'authenticating') this.bootedEarly = true;
         this.markConnected();
       }
-      this.emit('event', message);
+      this.notify('event', message);
       return;
     }
     if (!pending || id === undefined) {
@@ -383,7 +385,7 @@ export class AmiConnection extends EventEmitter<AmiClientEvents> {
     if (wasConnected) {
       this.log.warn({ reason }, 'AMI connection lost');
       this.lastProblem = reason;
-      this.emit('disconnected', { reason });
+      this.notify('disconnected', { reason });
     } else if (neverLoggedIn || this.running) {
       if (reason !== this.lastProblem) this.log.warn({ reason }, 'AMI connection failed; retrying with backoff');
       this.lastProblem = reason;
@@ -415,5 +417,14 @@ export class AmiConnection extends EventEmitter<AmiClientEvents> {
 
   async ping(): Promise<void> {
     await this.action(AMI_ACTIONS.Ping);
+  }
+
+  /** Emits without letting a listener's exception break the connection or the caller's loop. */
+  private notify<K extends keyof AmiClientEvents>(name: K, ...args: AmiClientEvents[K]): void {
+    try {
+      (this.emit as (event: string, ...rest: unknown[]) => boolean)(name as string, ...args);
+    } catch (error) {
+      this.log.error({ err: error, event: name }, 'a listener threw; ignored');
+    }
   }
 }

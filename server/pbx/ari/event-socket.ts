@@ -162,7 +162,7 @@ export class AriEventSocket extends EventEmitter<AriClientEvents> {
         ws.ping();
       }, period);
     }
-    this.emit('connected', { session: this.sessions });
+    this.notify('connected', { session: this.sessions });
   }
 
   private onMessage(text: string): void {
@@ -172,15 +172,15 @@ export class AriEventSocket extends EventEmitter<AriClientEvents> {
       return;
     }
     if (parsed.kind === 'other') {
-      this.emit('otherEvent', parsed.event);
+      this.notify('otherEvent', parsed.event);
       return;
     }
     const event = parsed.event;
-    this.emit('event', event);
+    this.notify('event', event);
     if (event.type === ARI_EVENTS.ApplicationReplaced) {
       this.wsLog.error('another connection took the ARI app; not reconnecting until resumed');
       this.socketState = 'replaced';
-      this.emit('replaced', event);
+      this.notify('replaced', event);
       this.ws?.close(1000, 'application replaced');
     }
   }
@@ -195,7 +195,7 @@ export class AriEventSocket extends EventEmitter<AriClientEvents> {
     const problem = this.problem || reason || `closed with code ${code}`;
     if (wasOpen) {
       if (!replaced && this.running) this.wsLog.warn({ code, reason: problem }, 'ARI events connection lost');
-      this.emit('disconnected', { code, reason: problem });
+      this.notify('disconnected', { code, reason: problem });
     } else if (problem !== this.lastProblem) {
       this.wsLog.warn({ reason: problem }, 'ARI events connection failed; retrying with backoff');
     }
@@ -211,5 +211,14 @@ export class AriEventSocket extends EventEmitter<AriClientEvents> {
       this.reconnectTimer = null;
       if (this.running && this.socketState === 'waiting') this.open();
     }, delay);
+  }
+
+  /** Emits without letting a listener's exception break the connection or the caller's loop. */
+  private notify<K extends keyof AriClientEvents>(name: K, ...args: AriClientEvents[K]): void {
+    try {
+      (this.emit as (event: string, ...rest: unknown[]) => boolean)(name as string, ...args);
+    } catch (error) {
+      this.wsLog.error({ err: error, event: name }, 'a listener threw; ignored');
+    }
   }
 }

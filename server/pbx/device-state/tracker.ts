@@ -191,7 +191,16 @@ export class DeviceStateTracker extends EventEmitter<DeviceStateTrackerEvents> {
       const state = combinePhoneStates(reported) ?? (previous === null ? null : 'unavailable');
       if (state === null || state === previous) continue;
       this.effective.set(device, state);
-      this.emit('change', { device, state, previous });
+      this.notify('change', { device, state, previous });
+    }
+  }
+
+  /** Emits without letting a listener's exception break the connection or the caller's loop. */
+  private notify<K extends keyof DeviceStateTrackerEvents>(name: K, ...args: DeviceStateTrackerEvents[K]): void {
+    try {
+      (this.emit as (event: string, ...rest: unknown[]) => boolean)(name as string, ...args);
+    } catch (error) {
+      this.log.error({ err: error, event: name }, 'a listener threw; ignored');
     }
   }
 }

@@ -259,6 +259,19 @@ describe('AriClient against recorded ARI exchanges', function () {
       expect(c.isConnected).to.equal(true);
     });
 
+    it('survives a listener that throws', async function () {
+      await serve([], { eventsOnConnect: captures.get('ari-flow-agent-busy.jsonl')!.ws.map((r) => r.msg) });
+      const c = client();
+      let calls = 0;
+      c.on('event', () => {
+        calls += 1;
+        throw new Error('listener bug');
+      });
+      c.start();
+      await waitFor(() => calls === captures.get('ari-flow-agent-busy.jsonl')!.ws.length, 3000, 'every event despite throws');
+      expect(c.isConnected).to.equal(true);
+    });
+
     it('reconnects after the server drops the socket and fires connected again', async function () {
       await serve([]);
       const c = client();
