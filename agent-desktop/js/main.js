@@ -58,7 +58,15 @@ function route() {
 
 function start() {
   const s = session();
-  if (s) connectSocket(s.token);
+  if (s) {
+    const socket = connectSocket(s.token);
+    // Supervisors receive every pop; acking keeps the server from waiting on them.
+    if (s.user.advisorId === null || s.user.advisorId === undefined) {
+      const ack = (pop, done) => typeof done === 'function' && done({ popId: pop?.popId });
+      socket.on('screen-pop', ack);
+      socket.on('screen-pop:update', ack);
+    }
+  }
   route();
 }
 
