@@ -2,6 +2,7 @@
 // sends is matched (by its fields, ActionID and Events mask aside) to the recorded action,
 // and the frames Asterisk sent after that one are replayed with the ActionIDs rewritten.
 import net from 'node:net';
+import tls from 'node:tls';
 import { AmiFrameParser } from '../../../server/pbx/ami/framing.js';
 import type { AmiMessage } from '../../../server/pbx/ami/message.js';
 import type { AmiRecord } from './capture.js';
@@ -15,6 +16,8 @@ interface Exchange {
 export interface FakeAmiOptions {
   /** Split each reply burst into writes of this many bytes (default: one write per burst). */
   chunkSize?: number;
+  /** Serve AMI over TLS (amis://) with this key and certificate. */
+  tls?: { key: string; cert: string };
 }
 
 interface Session {
@@ -66,7 +69,9 @@ export class FakeAmiServer {
       else if (record.kind === 'closed' && current) current.closeAfter = true;
       else if (record.kind === 'banner') current = null;
     }
-    this.server = net.createServer((socket) => this.onConnection(socket));
+    this.server = options.tls
+      ? tls.createServer({ key: options.tls.key, cert: options.tls.cert }, (socket) => this.onConnection(socket))
+      : net.createServer((socket) => this.onConnection(socket));
   }
 
   static async start(records: readonly AmiRecord[], options: FakeAmiOptions = {}): Promise<FakeAmiServer> {

@@ -128,4 +128,33 @@ describe('DeviceStateTracker over replayed AMI', function () {
     const queries = fake.received.filter((m) => m.get('Variable') === 'DEVICE_STATE(Local/1001@agents)');
     expect(queries).to.have.length(2);
   });
+
+  it('folds several nodes: the most engaged report wins, and detaching a node drops its reports', async function () {
+    const records = await setUp('ami-session.raw');
+    const second = await FakeAmiServer.start(records);
+    const otherAmi = new AmiClient({ host: '127.0.0.1', port: second.port, username: 'cti', secret: 'ctisecret', logger: silentLogger(), pingIntervalMs: 0 });
+    try {
+      const detach = tracker.attach(otherAmi);
+      otherAmi.start();
+      await once(otherAmi, 'connected');
+      await waitFor(() => second.count('DeviceStateList') === 1, 2000, 'second node resync');
+      const frame = (state: string) =>
+        records.find((r) => r.kind === 'received' && r.message.get('Device') === 'Local/1001@agents' && r.message.get('State') === state)!;
+      const wire = (state: string) => { const r = frame(state); return r.kind === 'received' ? r.wire : ''; };
+      changes.length = 0;
+      fake.push([wire('NOT_INUSE')]);
+      await drain();
+      second.push([wire('INUSE')]);
+      await otherAmi.ping();
+      expect(tracker.stateOf('Local/1001@agents')).to.equal('in-use');
+      detach();
+      second.push([wire('INUSE')]);
+      await otherAmi.ping();
+      expect(of('Local/1001@agents')).to.deep.equal(['none->idle', 'idle->in-use', 'in-use->idle']);
+      expect(tracker.stateOf('Local/1001@agents')).to.equal('idle');
+    } finally {
+      await otherAmi.stop();
+      await second.close();
+    }
+  });
 });
