@@ -82,6 +82,7 @@ export function serializeAction(action: string, actionId: string, fields: AmiAct
   const lines = [`${AMI_KEYS.Action}: ${action}`, `${AMI_KEYS.ActionID}: ${actionId}`];
   for (const [key, raw] of Object.entries(fields)) {
     if (raw === undefined) continue;
+    if (/^(action|actionid)$/i.test(key)) throw new TypeError(`AMI field ${key} is set by the client; do not pass it.`);
     const values = Array.isArray(raw) ? raw : [String(raw)];
     for (const value of values) {
       if (/[\r\n]/.test(key) || /[\r\n]/.test(value)) {

@@ -70,5 +70,6 @@ describe('AMI framing', function () {
       'Action: Originate\r\nActionID: i-1\r\nChannel: Local/1001@agents\r\nVariable: A=1\r\nVariable: B=2\r\n\r\n',
     );
     expect(() => serializeAction('Setvar', 'i-2', { Value: 'a\r\nAction: Hangup' })).to.throw(TypeError, /line breaks/);
+    expect(() => serializeAction('Ping', 'i-3', { ActionID: 'mine' })).to.throw(TypeError, /set by the client/);
   });
 });
