@@ -84,8 +84,8 @@ export class Router {
    */
   async identify(callerNumber: string, memberNo: string | null): Promise<RoutingContext> {
     const { callers } = this.options;
-    if (memberNo) {
-      const byNo = await callers.findCallerContextByMemberNo(memberNo);
+    for (const candidate of memberNoCandidates(memberNo)) {
+      const byNo = await callers.findCallerContextByMemberNo(candidate);
       if (byNo) return byNo;
     }
     if (!callerNumber) return UNKNOWN_CALLER;
@@ -162,3 +162,15 @@ export class Router {
 }
 
 export const DECISION_METRIC = 'cti_route_decision_seconds';
+
+/** Digits a phone keypad can send for a member number: `M000042` is keyed `000042` or `42`. */
+export const MEMBER_NO_PREFIX = 'M';
+const MEMBER_NO_DIGITS = 6;
+
+export function memberNoCandidates(keyed: string | null): string[] {
+  const text = (keyed ?? '').trim();
+  if (text === '') return [];
+  if (!/^\d+$/.test(text)) return [text];
+  const padded = `${MEMBER_NO_PREFIX}${text.padStart(MEMBER_NO_DIGITS, '0')}`;
+  return [...new Set([text, `${MEMBER_NO_PREFIX}${text}`, padded])];
+}

@@ -40,6 +40,7 @@ export interface AgentRingerOptions {
 /** How a leg that never reached StasisStart ended, from its last dial status and hangup cause. */
 export function legOutcomeOf(dialStatus: string, cause: number): Exclude<LegOutcome, 'answered'> {
   if (dialStatus === DIAL_STATUSES.BUSY || cause === HANGUP_CAUSES.UserBusy) return 'busy';
+  if (cause === HANGUP_CAUSES.CallRejected) return 'rejected';
   if (dialStatus === DIAL_STATUSES.NOANSWER || cause === HANGUP_CAUSES.NoAnswer || cause === HANGUP_CAUSES.NoUserResponse) {
     return 'no-answer';
   }
