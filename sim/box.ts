@@ -11,6 +11,7 @@ import { AmiServer } from './ami/server.js';
 import { AriServer } from './ari/server.js';
 import type { AriEndpoint } from './ari/routes.js';
 import { idleStateOf, type PhoneBook } from './scenario/phones.js';
+import type { QueueMember } from './dialplan/queues-conf.js';
 
 export interface BoxConfig {
   host: string;
@@ -20,7 +21,7 @@ export interface BoxConfig {
   dialplanText?: string;
   phones: PhoneBook;
   media: MediaCatalog;
-  queueMembers: Map<string, string[]>;
+  queueMembers: Map<string, QueueMember[]>;
   onError: (err: unknown) => void;
 }
 
@@ -45,8 +46,13 @@ export class Box {
       originated: (endpoint) => phones.countOriginate(endpoint),
     });
     this.queues = new SimpleQueues(this.tel);
-    for (const [q, members] of config.queueMembers) this.queues.members.set(q, members);
+    for (const [q, members] of config.queueMembers) this.queues.configure(q, members);
+    this.pbx.onDeviceState = (device, state) => this.queues.onDeviceState(device, state);
     this.runner = new DialplanRunner(this.tel, this.dialplan, config.media, this.queues);
+    this.pbx.localDeviceValid = (device) => {
+      const m = /^Local\/([^@]+)@(.+)$/.exec(device);
+      return !m || this.dialplan.match(m[2] ?? '', m[1] ?? '') !== undefined;
+    };
     for (const hint of this.dialplan.hints()) this.pbx.addHint(hint);
     for (const [device, behaviour] of phones.agents) this.setIdleState(device, idleStateOf(behaviour));
   }

@@ -8,7 +8,7 @@ import type { PhoneBehaviour } from './core/model.js';
 import type { DeviceState } from './core/protocol.js';
 import { PhoneBook, deviceOf, idleStateOf } from './scenario/phones.js';
 import { placeCall, type CallHandle, type CallOptions } from './scenario/callers.js';
-import { parseQueueMembers } from './dialplan/queues-conf.js';
+import { parseQueueMembers, type QueueMember } from './dialplan/queues-conf.js';
 import { CAUSES } from './core/protocol.js';
 
 export type { PhoneBehaviour } from './core/model.js';
@@ -82,13 +82,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const username = options.username ?? 'cti';
   const secret = options.secret ?? 'cti';
   const dialplanFiles = options.dialplanFiles ?? (existsSync(DEFAULT_DIALPLAN) ? [DEFAULT_DIALPLAN] : []);
-  const queueMembers = new Map<string, string[]>();
+  const queueMembers = new Map<string, QueueMember[]>();
   const firstDialplan = dialplanFiles[0];
   const queuesConf = firstDialplan ? join(dirname(firstDialplan), 'queues.conf') : undefined;
   if (queuesConf && existsSync(queuesConf)) {
     for (const [q, m] of parseQueueMembers(readFileSync(queuesConf, 'utf8'))) queueMembers.set(q, m);
   }
-  for (const [q, m] of Object.entries(options.queueMembers ?? {})) queueMembers.set(q, m);
+  for (const [q, m] of Object.entries(options.queueMembers ?? {})) {
+    queueMembers.set(q, m.map((iface) => ({ iface, stateInterface: iface.replace(/\/n$/, '') })));
+  }
 
   const phones = new PhoneBook();
   for (const [d, b] of Object.entries(options.agents ?? {})) phones.agents.set(deviceOf(d), b);

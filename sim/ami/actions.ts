@@ -25,6 +25,7 @@ export interface Responder {
 type Action = (env: ActionEnv, s: Responder, h: Headers, id: string | undefined) => void | Promise<void>;
 
 const ORIGINATE_DEFAULT_TIMEOUT_MS = 30_000;
+export const BUILD_DATE = '2026-11-23 06:43:58 UTC';
 
 const error = (s: Responder, id: string | undefined, message: string) =>
   s.respond(id, [['Response', 'Error'], ['Message', message]]);
@@ -71,7 +72,9 @@ function originate(env: ActionEnv, s: Responder, h: Headers, id: string | undefi
       if (eq > 0) variables[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
   const pbx = env.pbx;
+  const callerId = parseCallerId(header(h, 'CallerID'));
   const report = (ok: boolean, ch?: Channel) => {
+    const caller = ok && ch ? ch.caller : (callerId ?? { num: '', name: '' });
     const target: Headers = application !== undefined
       ? [['Application', application], ['Data', data]]
       : [['Context', context ?? ''], ['Exten', exten ?? '']];
@@ -87,8 +90,8 @@ function originate(env: ActionEnv, s: Responder, h: Headers, id: string | undefi
       ...target,
       ['Reason', ok ? '4' : '0'],
       ['Uniqueid', ok && ch ? ch.id : '<unknown>'],
-      ['CallerIDNum', ok && ch && ch.caller.num ? ch.caller.num : '<unknown>'],
-      ['CallerIDName', ok && ch && ch.caller.name ? ch.caller.name : '<unknown>'],
+      ['CallerIDNum', caller.num || '<unknown>'],
+      ['CallerIDName', caller.name || '<unknown>'],
     );
     s.send(fields);
   };
@@ -106,7 +109,7 @@ function originate(env: ActionEnv, s: Responder, h: Headers, id: string | undefi
     env.tel.countOriginate(endpoint);
     const result = env.tel.dial({
       endpoint,
-      caller: parseCallerId(header(h, 'CallerID')),
+      caller: callerId,
       timeoutMs,
       id: header(h, 'ChannelId'),
       otherId: header(h, 'OtherChannelId'),
@@ -138,7 +141,9 @@ function command(env: ActionEnv, s: Responder, h: Headers, id: string | undefine
   const pbx = env.pbx;
   const out = (lines: string[]) =>
     s.respond(id, [['Response', 'Success'], ['Message', 'Command output follows'], ...lines.map((l): [string, string] => ['Output', l])]);
-  if (cmd === 'core show version') return out([`Asterisk ${ASTERISK_VERSION} built by sim @ localhost on a x86_64 running Linux`]);
+  if (cmd === 'core show version') {
+    return out([`Asterisk ${ASTERISK_VERSION} built by root @ sim on a x86_64 running Linux on ${BUILD_DATE}`]);
+  }
   if (cmd === 'core show uptime' || cmd === 'core show uptime seconds') {
     const up = Math.floor((pbx.now() - pbx.startedMs) / 1000);
     return out([`System uptime: ${up} seconds`, `Last reload: ${Math.floor((pbx.now() - pbx.lastReloadMs) / 1000)} seconds`]);
@@ -184,7 +189,9 @@ const ACTIONS: Record<string, Action> = {
     list(s, id, 'Channels will follow', 'CoreShowChannel', items, 'CoreShowChannelsComplete');
   },
   devicestatelist(env, s, _h, id) {
-    const items = [...env.pbx.deviceStates].map(([device, state]): Headers => [['Device', device], ['State', state]]);
+    // Local device states are not cached by Asterisk, so they are not listed.
+    const cached = [...env.pbx.deviceStates].filter(([device]) => !device.startsWith('Local/'));
+    const items = cached.map(([device, state]): Headers => [['Device', device], ['State', state]]);
     list(s, id, 'Device State Changes will follow', 'DeviceStateChange', items, 'DeviceStateListComplete');
   },
   extensionstatelist(env, s, _h, id) {

@@ -5,6 +5,7 @@ import { ariTimestamp } from '../core/clock.js';
 import { startPlayback, endPlayback } from '../core/media.js';
 import { ASTERISK_VERSION, DEVICE_STATES, ENTITY_ID, type DeviceState } from '../core/protocol.js';
 import { AriError, notFound, type Router } from './http.js';
+import { BUILD_DATE } from '../ami/actions.js';
 import { startMoh, stopMoh } from './channels.js';
 import type { AriEnv } from './routes.js';
 
@@ -154,7 +155,7 @@ export function registerResourceRoutes(r: Router, env: AriEnv): void {
   r.add('GET', '/asterisk/info', () => ({
     status: 200,
     body: {
-      build: { os: 'Linux', kernel: 'sim', machine: 'x86_64', options: 'OPTIONAL_API', date: ariTimestamp(pbx.startedMs), user: 'sim' },
+      build: { os: 'Linux', kernel: 'sim', machine: 'x86_64', options: 'OPTIONAL_API', date: BUILD_DATE, user: 'root' },
       system: { version: ASTERISK_VERSION, entity_id: ENTITY_ID },
       config: { name: '', default_language: 'en', setid: { user: '', group: '' } },
       status: { startup_time: ariTimestamp(pbx.startedMs), last_reload_time: ariTimestamp(pbx.lastReloadMs) },

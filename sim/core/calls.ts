@@ -3,7 +3,7 @@
 import type { Channel, PartyId, PhoneBehaviour } from './model.js';
 import type { Pbx } from './pbx.js';
 import { amiChannel, ariChannel } from './format.js';
-import { AMI_PRIVILEGE, CAUSE_TEXT, CAUSES, DEVICE_STATES, DIAL_STATUS, STASIS_STATUS } from './protocol.js';
+import { AMI_PRIVILEGE, CAUSE_TEXT, CAUSES, DIAL_STATUS, STASIS_STATUS } from './protocol.js';
 import { endPlayback } from './media.js';
 
 export type DialOutcome = 'answer' | 'busy' | 'noanswer' | 'failed';
@@ -91,21 +91,15 @@ export class Telephony {
     one.localHalf = 1;
     two.localHalf = 2;
     pbx.newexten(one, 'AppDial2', '(Outgoing Line)');
-    if (req.caller) {
-      pbx.setCallerId(one, req.caller);
-      pbx.setConnected(one, req.caller);
-    }
+    if (req.caller) this.presentCaller(one, req.caller, false);
     const phone = this.directory.phoneFor(device, undefined);
     if (!phone && !this.directory.hasExtension(context, exten)) {
-      this.failMissingContext(one, two, device, req);
+      this.failMissingContext(one, two, req);
       return { ok: true, channel: one, start: () => {} };
     }
     if (req.app) this.subscribe(one, req.app);
     if (req.app) this.subscribe(two, req.app);
-    if (req.caller) {
-      pbx.setCallerId(two, req.caller);
-      pbx.setConnected(two, req.caller);
-    }
+    if (req.caller) this.presentCaller(two, req.caller, true);
     for (const [k, v] of Object.entries(req.variables ?? {})) pbx.setVar(one, k, v);
     pbx.amiEvent('LocalBridge', AMI_PRIVILEGE.call, [
       ...amiChannel(one, 'LocalOne'),
@@ -122,12 +116,11 @@ export class Telephony {
     return { ok: true, channel: one, start };
   }
 
-  private failMissingContext(one: Channel, two: Channel, device: string, req: DialRequest): void {
+  private failMissingContext(one: Channel, two: Channel, req: DialRequest): void {
     for (const ch of [two, one]) {
       ch.hungup = true;
       ch.abort.abort();
     }
-    this.pbx.publishDevice(device, DEVICE_STATES.invalid, true);
     this.pbx.destroy(two, 0, CAUSE_TEXT[0] ?? 'Unknown');
     this.pbx.destroy(one, 0, CAUSE_TEXT[0] ?? 'Unknown');
     queueMicrotask(() => req.onFail?.('failed', undefined));
@@ -152,10 +145,7 @@ export class Telephony {
       appName: 'AppDial2',
       appData: '(Outgoing Line)',
     });
-    if (req.caller) {
-      this.pbx.setCallerId(ch, req.caller);
-      this.pbx.setConnected(ch, req.caller);
-    }
+    if (req.caller) this.presentCaller(ch, req.caller, false);
     if (req.app) this.subscribe(ch, req.app);
     for (const [k, v] of Object.entries(req.variables ?? {})) this.pbx.setVar(ch, k, v);
     const start = (timeoutMs: number) => {
@@ -163,6 +153,16 @@ export class Telephony {
       setImmediate(() => this.playPhone(ch, phone));
     };
     return { ok: true, channel: ch, start };
+  }
+
+  /**
+   * An originate's caller ID is both the caller and the connected line of the new channel;
+   * the ;2 half of a Local pair already carries both when its caller ID is announced.
+   */
+  private presentCaller(ch: Channel, caller: PartyId, connectedFirst: boolean): void {
+    if (connectedFirst) ch.connected = { ...caller };
+    this.pbx.setCallerId(ch, caller);
+    this.pbx.setConnected(ch, caller);
   }
 
   private subscribe(ch: Channel, app: string): void {

@@ -21,6 +21,12 @@ export interface Channel {
   readonly device: string;
   readonly createdMs: number;
   linkedid: string;
+  /** Creation order of the linkedid's channel: the oldest wins when calls are bridged. */
+  linkedSeq: number;
+  /** Caller ID handed over by the other Local half; applied at the next dialplan step or hang-up. */
+  pendingCaller?: PartyId;
+  /** Runs dialplan priorities (not an originate's application); its app shows empty once destroyed. */
+  inDialplan?: boolean;
   state: ChannelStateName;
   caller: PartyId;
   connected: PartyId;

@@ -53,6 +53,7 @@ export class Pbx {
   private readonly deviceChannels = new Map<string, Set<Channel>>();
   private readonly sinks = new Set<PbxSink>();
   readonly ids = new IdSource();
+  private channelSeq = 0;
   readonly startedMs: number;
   lastReloadMs: number;
 
@@ -99,12 +100,15 @@ export class Pbx {
   newChannel(spec: NewChannelSpec): Channel {
     const now = this.now();
     const id = spec.id ?? this.ids.uniqueid(now);
+    const seq = this.channelSeq++;
+    const linkedFrom = spec.linkedid !== undefined ? this.channels.get(spec.linkedid) : undefined;
     const ch: Channel = {
       id,
       name: spec.name,
       device: spec.device,
       createdMs: now,
       linkedid: spec.linkedid ?? id,
+      linkedSeq: linkedFrom?.linkedSeq ?? seq,
       state: spec.state,
       caller: spec.caller ?? { num: '', name: '' },
       connected: { num: '', name: '' },
@@ -193,6 +197,10 @@ export class Pbx {
 
   setCallerId(ch: Channel, caller: PartyId): void {
     ch.caller = { ...caller };
+    this.publishCallerId(ch);
+  }
+
+  publishCallerId(ch: Channel): void {
     this.amiEvent('NewCallerid', AMI_PRIVILEGE.call, [
       ...amiChannel(ch),
       ['CID-CallingPres', '0 (Presentation Allowed, Not Screened)'],
@@ -209,12 +217,35 @@ export class Pbx {
     this.ariChannelEvent(ch, 'ChannelConnectedLine');
   }
 
+  /** A Local half's connected line becomes the other half's caller ID (published later). */
+  private propagateConnected(ch: Channel): void {
+    const peer = ch.localPeer;
+    if (!peer || peer.hungup) return;
+    peer.pendingCaller = { ...ch.connected };
+  }
+
+  /** The channel services its frames (a dialplan step): a handed-over caller ID takes effect. */
+  applyPendingCaller(ch: Channel): boolean {
+    if (!ch.pendingCaller) return false;
+    ch.caller = ch.pendingCaller;
+    ch.pendingCaller = undefined;
+    return true;
+  }
+
   /** Final removal: the Hangup event, device state, ChannelDestroyed to apps still watching. */
   destroy(ch: Channel, cause: number, causeText: string): void {
+    const callerChanged = this.applyPendingCaller(ch);
     this.channels.delete(ch.id);
     this.channelsByName.delete(ch.name);
     this.deviceChannels.get(ch.device)?.delete(ch);
     this.amiEvent('Hangup', AMI_PRIVILEGE.call, [...amiChannel(ch), ['Cause', String(cause)], ['Cause-txt', causeText]]);
+    if (ch.inDialplan) {
+      ch.appName = '';
+      ch.appData = '';
+    }
+    if (callerChanged) {
+      this.amiEvent('NewCallerid', AMI_PRIVILEGE.call, [...amiChannel(ch), ['CID-CallingPres', '0 (Presentation Allowed, Not Screened)']]);
+    }
     this.ariEvent(ch.apps, 'ChannelDestroyed', { cause, cause_txt: causeText, channel: ariChannel(ch) });
     this.refreshDevice(ch.device, true);
     for (const hook of ch.onDestroyed) hook(cause);
@@ -234,6 +265,13 @@ export class Pbx {
     if (ch.bridge) this.leaveBridge(ch);
     bridge.channels.push(ch);
     ch.bridge = bridge;
+    // Bridged calls share the oldest linkedid.
+    let oldest = ch;
+    for (const other of bridge.channels) if (other.linkedSeq < oldest.linkedSeq) oldest = other;
+    for (const other of bridge.channels) {
+      other.linkedid = oldest.linkedid;
+      other.linkedSeq = oldest.linkedSeq;
+    }
     if (ch.stasis) bridge.apps.add(ch.stasis.app);
     this.amiEvent('BridgeEnter', AMI_PRIVILEGE.call, [...amiBridge(bridge), ...amiChannel(ch)]);
     this.ariEvent(new Set([...bridge.apps, ...ch.apps]), 'ChannelEnteredBridge', {
@@ -248,6 +286,11 @@ export class Pbx {
     if (bridge.channels.length !== 2 || !a || !b) return;
     this.setVar(a, BRIDGEPEER, b.name);
     this.setVar(b, BRIDGEPEER, a.name);
+    const [callerA, callerB] = [a.caller, b.caller];
+    this.setConnected(a, callerB);
+    this.setConnected(b, callerA);
+    this.propagateConnected(a);
+    this.propagateConnected(b);
     a.onEvent?.({ type: 'bridged', peer: b });
     b.onEvent?.({ type: 'bridged', peer: a });
   }
@@ -278,11 +321,15 @@ export class Pbx {
   /** What a phone reports with no call on it (UNAVAILABLE when unregistered, INUSE when busy elsewhere). */
   readonly idleStates = new Map<string, DeviceState>();
 
+  /** Whether a Local device's context/extension exists (INVALID otherwise); set by the dialplan owner. */
+  localDeviceValid: (device: string) => boolean = () => true;
+
   refreshDevice(device: string, ending = false): void {
     const chans = this.deviceChannels.get(device);
     if (device.startsWith('Local/')) {
       // A Local device reports on every change of either half, as Asterisk does.
-      this.publishDevice(device, ending ? DEVICE_STATES.notInUse : DEVICE_STATES.inUse, true);
+      const state = !this.localDeviceValid(device) ? DEVICE_STATES.invalid : ending ? DEVICE_STATES.notInUse : DEVICE_STATES.inUse;
+      this.publishDevice(device, state, true);
       return;
     }
     let state: DeviceState = this.idleStates.get(device) ?? DEVICE_STATES.notInUse;
@@ -299,13 +346,17 @@ export class Pbx {
     this.publishDevice(device, state, false);
   }
 
+  /** Observers of device states (queue availability). */
+  onDeviceState?: (device: string, state: DeviceState) => void;
+
   publishDevice(device: string, state: DeviceState, always: boolean): void {
     if (!always && this.deviceStates.get(device) === state) return;
-    this.deviceStates.set(device, state);
+    if (!device.startsWith('Local/')) this.deviceStates.set(device, state);
     this.amiEvent('DeviceStateChange', AMI_PRIVILEGE.call, [
       ['Device', device],
       ['State', state],
     ]);
+    this.onDeviceState?.(device, state);
     for (const hint of this.hintsByDevice.get(device) ?? []) {
       const [status, text] = EXTENSION_STATUS[state] ?? [-1, 'Unknown'];
       this.amiEvent('ExtensionStatus', AMI_PRIVILEGE.call, [

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import type { Channel } from '../core/model.js';
 import type { Telephony } from '../core/calls.js';
 import { amiChannel } from '../core/format.js';
-import { AMI_PRIVILEGE, CAUSES, DIAL_STATUS } from '../core/protocol.js';
+import { AMI_PRIVILEGE, CAUSES, DEVICE_STATES, DIAL_STATUS, type DeviceState } from '../core/protocol.js';
+import type { QueueMember } from './queues-conf.js';
 
 const MEMBER_RING_MS = 15_000;
 
@@ -12,8 +13,36 @@ export class SimpleQueues {
   /** Queue name -> member dial strings, rung in order. */
   readonly members = new Map<string, string[]>();
   private readonly waiting = new Map<string, Channel[]>();
+  /** State interface -> queues it is a member of, with each member's last state. */
+  private readonly memberStates = new Map<string, Map<string, DeviceState>>();
 
   constructor(private readonly tel: Telephony) {}
+
+  /** Registers members and the queue's own device states (Queue:q, _avail, _pause_<iface>). */
+  configure(queue: string, members: QueueMember[]): void {
+    const pbx = this.tel.pbx;
+    this.members.set(queue, members.map((m) => m.iface));
+    pbx.deviceStates.set(`Queue:${queue}`, DEVICE_STATES.notInUse);
+    pbx.deviceStates.set(`Queue:${queue}_avail`, members.length > 0 ? DEVICE_STATES.notInUse : DEVICE_STATES.inUse);
+    for (const m of members) {
+      pbx.deviceStates.set(`Queue:${queue}_pause_${m.iface.replace(/\/n$/, '')}`, DEVICE_STATES.notInUse);
+      const byQueue = this.memberStates.get(m.stateInterface) ?? new Map<string, DeviceState>();
+      byQueue.set(queue, DEVICE_STATES.notInUse);
+      this.memberStates.set(m.stateInterface, byQueue);
+    }
+  }
+
+  /** A member's device changed: `Queue:q_avail` says whether anyone can take a call. */
+  onDeviceState(device: string, state: DeviceState): void {
+    const byQueue = this.memberStates.get(device);
+    if (!byQueue) return;
+    for (const queue of byQueue.keys()) {
+      byQueue.set(queue, state);
+      let available = false;
+      for (const states of this.memberStates.values()) if (states.get(queue) === DEVICE_STATES.notInUse) available = true;
+      this.tel.pbx.publishDevice(`Queue:${queue}_avail`, available ? DEVICE_STATES.notInUse : DEVICE_STATES.inUse, false);
+    }
+  }
 
   callers(queue: string): readonly Channel[] {
     return this.waiting.get(queue) ?? [];

@@ -1,7 +1,12 @@
-// queues.conf subset: `[queue]` sections and their `member => interface,...` lines.
+// queues.conf subset: `[queue]` sections and their `member => interface,penalty,name,state_interface` lines.
 
-export function parseQueueMembers(text: string): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+export interface QueueMember {
+  iface: string;
+  stateInterface: string;
+}
+
+export function parseQueueMembers(text: string): Map<string, QueueMember[]> {
+  const out = new Map<string, QueueMember[]>();
   let queue: string | undefined;
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.replace(/;.*$/, '').trim();
@@ -11,8 +16,10 @@ export function parseQueueMembers(text: string): Map<string, string[]> {
       if (queue && !out.has(queue)) out.set(queue, []);
       continue;
     }
-    const member = /^member\s*=>?\s*([^,]+)/.exec(line);
-    if (queue && member) out.get(queue)?.push((member[1] ?? '').trim());
+    const member = /^member\s*=>?\s*(.*)$/.exec(line);
+    if (!queue || !member) continue;
+    const [iface = '', , , stateInterface] = (member[1] ?? '').split(',').map((p) => p.trim());
+    out.get(queue)?.push({ iface, stateInterface: stateInterface || iface.replace(/\/n$/, '') });
   }
   return out;
 }

@@ -29,6 +29,7 @@ export class DialplanRunner {
   start(ch: Channel, context: string, exten: string, priority = 1): boolean {
     const ext = this.dialplan.match(context, exten);
     if (!ext) return false;
+    ch.inDialplan = true;
     // Each channel runs on its own thread in Asterisk: start after the caller's turn.
     setImmediate(() => void this.run(ch, context, exten, ext, priority));
     return true;
@@ -46,7 +47,9 @@ export class DialplanRunner {
         ch.exten = cur.exten;
         ch.priority = cur.priority;
         const data = substitute(step.data, (name) => pbx.getVar(ch, name));
+        const callerChanged = pbx.applyPendingCaller(ch);
         pbx.newexten(ch, step.app, data);
+        if (callerChanged) pbx.publishCallerId(ch);
         const app = APPS[step.app.toLowerCase()];
         if (!app) break;
         const ctx: AppContext = { runner: this, ch, data };
