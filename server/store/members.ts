@@ -290,7 +290,8 @@ export class MemberStore {
       const byPhone = (await this.baseQuery().join('member_phones as p', 'p.member_id', 'm.id').where('p.phone', phone.phone).limit(1)) as MemberRow[];
       found.push(...byPhone);
     }
-    if (found.length < max) {
+    // A name scan reads every member: only when neither number nor phone matched.
+    if (found.length === 0) {
       const like = isPostgres(this.db) ? 'ilike' : 'like';
       const byName = (await this.baseQuery()
         .where((w) => {

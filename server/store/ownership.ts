@@ -134,15 +134,16 @@ export class OwnershipStore {
 
   /** Current member count of every advisor (active or not), zero included; ordered by advisor id. */
   async countsByAdvisor(): Promise<AdvisorLoad[]> {
-    const rows = (await this.db('advisors as a')
-      .leftJoin('member_ownership as o', function () {
-        this.on('o.advisor_id', '=', 'a.id').andOnNull('o.until');
-      })
-      .groupBy('a.id')
-      .orderBy('a.id')
-      .select('a.id as advisor_id')
-      .count({ members: 'o.id' })) as Array<{ advisor_id: number; members: unknown }>;
-    return rows.map((r) => ({ advisorId: num(r.advisor_id), members: num(r.members) }));
+    // Grouping the current rows alone lets both databases count from the partial index
+    // member_ownership_current_by_advisor; advisors without members are filled in after.
+    const counted = (await this.db('member_ownership')
+      .whereNull('until')
+      .groupBy('advisor_id')
+      .select('advisor_id')
+      .count({ members: '*' })) as Array<{ advisor_id: number; members: unknown }>;
+    const byAdvisor = new Map(counted.map((r) => [num(r.advisor_id), num(r.members)]));
+    const advisors = (await this.db('advisors').orderBy('id').select('id')) as Array<{ id: number }>;
+    return advisors.map((a) => ({ advisorId: num(a.id), members: byAdvisor.get(num(a.id)) ?? 0 }));
   }
 
   /** Member ids currently owned by an advisor (recall when an advisor leaves). */
