@@ -86,17 +86,14 @@ export async function roundTrip(socket: ClientSocket): Promise<void> {
   await socket.timeout(2000).emitWithAck('screen-pop:ack', { popId: 'round-trip-probe' });
 }
 
-export function until<T>(predicate: () => T | undefined | false, timeoutMs = 3000): Promise<T> {
+export async function until<T>(predicate: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 3000): Promise<T> {
   const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      const value = predicate();
-      if (value) return resolve(value);
-      if (Date.now() - started > timeoutMs) return reject(new Error('condition not met in time'));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
+  for (;;) {
+    const value = await predicate();
+    if (value) return value;
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 export function aPop(overrides: Partial<ScreenPop> = {}): ScreenPop {
