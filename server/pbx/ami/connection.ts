@@ -10,12 +10,14 @@ import {
   AmiError,
   AmiLoginError,
   AmiNotConnectedError,
-  AmiProtocolError,
   AmiTimeoutError,
 } from './errors.js';
 import { AmiFrameParser } from './framing.js';
 import { type AmiActionFields, type AmiMessage, serializeAction } from './message.js';
-import { AMI_ACTIONS, AMI_EVENT_LIST, AMI_EVENTS, AMI_KEYS, AMI_RESPONSES } from './protocol.js';
+import { type AmiResult, PendingActions } from './pending-actions.js';
+import { AMI_ACTIONS, AMI_EVENTS, AMI_KEYS } from './protocol.js';
+
+export type { AmiResult } from './pending-actions.js';
 
 export interface AmiClientOptions {
   host: string;
@@ -73,28 +75,8 @@ export interface AmiClientEvents {
   loginFailed: [AmiLoginFailedInfo];
 }
 
-/** Outcome of an action: the response, plus the items of a list action and its `...Complete` event. */
-export interface AmiResult {
-  response: AmiMessage;
-  items: AmiMessage[];
-  completion: AmiMessage | null;
-}
-
 export interface AmiActionOptions {
   timeoutMs?: number;
-}
-
-interface Pending {
-  action: string;
-  resolve: (result: AmiResult) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-  response: AmiMessage | null;
-  items: AmiMessage[];
-  completion: AmiMessage | null;
-  listing: boolean;
-  /** Async Originate: also wait for the OriginateResponse event carrying our ActionID. */
-  awaitEvent: string | null;
 }
 
 /**
@@ -114,9 +96,7 @@ export class AmiConnection extends EventEmitter<AmiClientEvents> {
   private attempt = 0;
   private sessions = 0;
   private banner = '';
-  private readonly pending = new Map<string, Pending>();
-  /** ActionIDs given up on (timeout); their late list items are dropped instead of looking live. */
-  private readonly abandoned = new Set<string>();
+  private readonly pending = new PendingActions();
   private reconnectTimer: NodeJS.Timeout | null = null;
   private connectTimer: NodeJS.Timeout | null = null;
   private bootTimer: NodeJS.Timeout | null = null;
@@ -199,25 +179,9 @@ export class AmiConnection extends EventEmitter<AmiClientEvents> {
       return Promise.reject(error);
     }
     const timeoutMs = options.timeoutMs ?? this.options.actionTimeoutMs ?? 10_000;
-    return new Promise<AmiResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(actionId);
-        this.rememberAbandoned(actionId);
-        reject(new AmiTimeoutError(action, timeoutMs));
-      }, timeoutMs);
-      this.pending.set(actionId, {
-        action,
-        resolve,
-        reject,
-        timer,
-        response: null,
-        items: [],
-        completion: null,
-        listing: false,
-        awaitEvent,
-      });
-      socket.write(frame);
-    });
+    const result = this.pending.add(actionId, action, timeoutMs, awaitEvent);
+    socket.write(frame);
+    return result;
   }
 
   private connect(): void {
@@ -310,62 +274,12 @@ export class AmiConnection extends EventEmitter<AmiClientEvents> {
   }
 
   private dispatch(message: AmiMessage): void {
-    const id = message.actionId;
-    const pending = id === undefined ? undefined : this.pending.get(id);
-    if (message.isEvent) {
-      if (pending && id !== undefined) {
-        if (pending.awaitEvent !== null && message.event === pending.awaitEvent) {
-          pending.completion = message;
-          this.notify('event', message);
-          this.maybeFinish(id, pending);
-        } else if (message.get(AMI_KEYS.EventList) === AMI_EVENT_LIST.Complete) {
-          pending.completion = message;
-          this.finish(id, pending);
-        } else {
-          pending.items.push(message);
-        }
-        return;
-      }
-      if (id !== undefined && this.abandoned.has(id) && message.get(AMI_KEYS.EventList) !== undefined) return;
-      if (message.event === AMI_EVENTS.FullyBooted) {
-        if (this.stateValue === 'authenticating') this.bootedEarly = true;
-        this.markConnected();
-      }
-      this.notify('event', message);
-      return;
+    if (!this.pending.route(message) || !message.isEvent) return;
+    if (message.event === AMI_EVENTS.FullyBooted) {
+      if (this.stateValue === 'authenticating') this.bootedEarly = true;
+      this.markConnected();
     }
-    if (!pending || id === undefined) {
-      this.log.debug({ actionId: id }, 'AMI response for no pending action');
-      return;
-    }
-    if (message.response === AMI_RESPONSES.Error) {
-      this.pending.delete(id);
-      clearTimeout(pending.timer);
-      pending.reject(new AmiActionError(pending.action, message));
-      return;
-    }
-    pending.response = message;
-    if (message.get(AMI_KEYS.EventList) === AMI_EVENT_LIST.start) {
-      pending.listing = true;
-      return;
-    }
-    this.maybeFinish(id, pending);
-  }
-
-  private maybeFinish(id: string, pending: Pending): void {
-    if (pending.response === null || pending.listing) return;
-    if (pending.awaitEvent !== null && pending.completion === null) return;
-    this.finish(id, pending);
-  }
-
-  private finish(id: string, pending: Pending): void {
-    this.pending.delete(id);
-    clearTimeout(pending.timer);
-    if (pending.response === null) {
-      pending.reject(new AmiProtocolError(`"${pending.action}" ended its list before its response`));
-      return;
-    }
-    pending.resolve({ response: pending.response, items: pending.items, completion: pending.completion });
+    this.notify('event', message);
   }
 
   private onClose(socket: net.Socket): void {
@@ -374,12 +288,7 @@ export class AmiConnection extends EventEmitter<AmiClientEvents> {
     const wasConnected = this.stateValue === 'connected';
     const neverLoggedIn = this.stateValue === 'connecting' || this.stateValue === 'authenticating';
     for (const name of ['connectTimer', 'bootTimer', 'pingTimer'] as const) this.clearTimer(name);
-    const inFlight = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of inFlight) {
-      clearTimeout(p.timer);
-      p.reject(new AmiConnectionClosedError(p.action));
-    }
+    this.pending.rejectAll((action) => new AmiConnectionClosedError(action));
     const reason = this.closeReason || 'closed by the peer';
     this.stateValue = this.running ? 'waiting' : 'stopped';
     if (wasConnected) {
@@ -397,14 +306,6 @@ export class AmiConnection extends EventEmitter<AmiClientEvents> {
       this.reconnectTimer = null;
       if (this.running) this.connect();
     }, delay);
-  }
-
-  private rememberAbandoned(id: string): void {
-    this.abandoned.add(id);
-    if (this.abandoned.size > 256) {
-      const oldest = this.abandoned.values().next().value;
-      if (oldest !== undefined) this.abandoned.delete(oldest);
-    }
   }
 
   private clearTimer(name: 'reconnectTimer' | 'connectTimer' | 'bootTimer' | 'pingTimer'): void {
