@@ -51,12 +51,15 @@ export class RawAmi {
     });
   }
 
+  private onBanner?: () => void;
+
+  /** Resolves once the banner has arrived. */
   static connect(port: number): Promise<RawAmi> {
     return new Promise((resolve, reject) => {
       const socket = net.connect(port, '127.0.0.1');
       const ami = new RawAmi(socket);
       socket.once('error', reject);
-      socket.once('connect', () => resolve(ami));
+      ami.onBanner = () => resolve(ami);
     });
   }
 
@@ -67,6 +70,7 @@ export class RawAmi {
       if (nl < 0) return;
       this.banner = this.buffer.slice(0, nl);
       this.buffer = this.buffer.slice(nl + 2);
+      this.onBanner?.();
     }
     for (;;) {
       const end = this.buffer.indexOf('\r\n\r\n');
