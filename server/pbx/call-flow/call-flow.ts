@@ -95,6 +95,8 @@ export class CallFlow {
     const { log } = this.options;
     const entry = parseStasisArgs(args);
     if (entry.kind === 'agent-leg') return this.onAgentAnswered(channel);
+    // The callback dialer listens to the same app and handles its own legs.
+    if (entry.kind === 'callback-leg') return;
     if (this.calls.has(channel.id)) return;
     const ivr =
       entry.kind === 'caller' ? entry.ivr : { choice: null, language: null, memberNo: null, extra: {} as Record<string, string> };

@@ -1,14 +1,17 @@
 // The arguments our Stasis app is entered with, named once. The dialplan hands a caller
 // over as `Stasis(cti,ivr=2,lang=zh[,member=M000001])`; the agent legs we originate
-// come back as `agent,<callId>` so they are never mistaken for callers.
+// come back as `agent,<callId>` so they are never mistaken for callers; the callback
+// dialer's legs come back as `callback,<callbackId>,<agent|member>` and are its own.
 import type { IvrResult } from './events.js';
 
 export const STASIS_ARG_KEYS = { ivr: 'ivr', language: 'lang', member: 'member' } as const;
 export const AGENT_LEG_TAG = 'agent';
+export const CALLBACK_LEG_TAG = 'callback';
 
 export type StasisEntry =
   | { kind: 'caller'; ivr: IvrResult }
   | { kind: 'agent-leg'; callId: string }
+  | { kind: 'callback-leg' }
   | { kind: 'invalid'; problem: string };
 
 const KEY_VALUE = /^([A-Za-z][A-Za-z0-9_-]*)=(.*)$/;
@@ -22,6 +25,7 @@ export function parseStasisArgs(args: readonly string[]): StasisEntry {
     const callId = args[1];
     return callId ? { kind: 'agent-leg', callId } : { kind: 'invalid', problem: 'agent leg without a call id' };
   }
+  if (args[0] === CALLBACK_LEG_TAG) return { kind: 'callback-leg' };
   const ivr: IvrResult = { choice: null, language: null, memberNo: null, extra: {} };
   for (const arg of args) {
     const match = KEY_VALUE.exec(arg.trim());
