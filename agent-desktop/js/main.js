@@ -3,6 +3,7 @@ import { h, replace } from './dom.js';
 import { onLangChange, t, tv } from './i18n.js';
 import { langSwitch } from './ui/lang-switch.js';
 import { session, signOut, onSignOut, isSupervisor } from './session.js';
+import { post } from './api.js';
 import { connectSocket, disconnectSocket, onSocketStatus, socketStatus } from './socket.js';
 import { duration, initials, relative, secondsSince } from './format.js';
 import { mountLogin } from './views/login.js';
@@ -47,7 +48,7 @@ function route() {
   const wanted = location.hash.replace(/^#\/?/, '');
   viewName = allowed.includes(wanted) ? wanted : allowed[0];
   if (!viewName) {
-    signOut('user');
+    signOut('refused', t('login.noViews'));
     return;
   }
   if (location.hash !== `#/${viewName}`) history.replaceState(null, '', `#/${viewName}`);
@@ -96,10 +97,20 @@ function topbar(user, allowed) {
       h('span.avatar', {}, initials(user.username)),
       h('span', {}, user.username, h('span.role', {}, tv('role', user.role))),
     ),
-    h('button.link-btn', { type: 'button', onclick: () => signOut('user') }, t('nav.signOut')),
+    h('button.link-btn', { type: 'button', onclick: signOutEverywhere }, t('nav.signOut')),
   );
 }
 let topbarCleanup = null;
+
+/** Revoke the token on the server when it offers logout, then forget it here either way. */
+async function signOutEverywhere() {
+  try {
+    await post('/api/auth/logout');
+  } catch {
+    // Signing out locally must work even when the server is unreachable.
+  }
+  signOut('user');
+}
 
 // One ticker for every running clock on the page: states, waits, talk times, due dates.
 setInterval(() => {
@@ -116,8 +127,8 @@ window.addEventListener('hashchange', () => {
   if (session() && location.hash !== `#/${viewName}`) route();
 });
 onLangChange(() => route());
-onSignOut((why) => {
-  loginNotice = why === 'expired' ? t('login.expired') : null;
+onSignOut((why, message) => {
+  loginNotice = why === 'expired' ? t('login.expired') : why === 'refused' ? message : null;
   history.replaceState(null, '', '#/login');
   route();
 });

@@ -16,11 +16,14 @@ export function saveSession(token, user) {
   sessionStorage.setItem(KEY, JSON.stringify({ token, user }));
 }
 
-/** `why` is 'expired' when the server refused the token, 'user' when they signed out. */
-export function signOut(why) {
+/**
+ * `why` is 'expired' when the server refused the token, 'refused' when it refused the
+ * account (with the server's message), 'user' when they signed out.
+ */
+export function signOut(why, message) {
   const had = session() !== null;
   sessionStorage.removeItem(KEY);
-  if (had) for (const fn of listeners) fn(why);
+  if (had) for (const fn of listeners) fn(why, message);
 }
 
 export function onSignOut(fn) {

@@ -4,7 +4,8 @@
 import { io } from '/socket.io/socket.io.esm.min.js';
 import { signOut } from './session.js';
 
-const AUTH_REFUSED = new Set(['missing_token', 'invalid_token', 'no_advisor_profile']);
+const SESSION_ENDED = new Set(['missing_token', 'invalid_token']);
+const ACCOUNT_REFUSED = 'no_advisor_profile';
 const RETRY_MS = 3000;
 
 let socket = null;
@@ -28,8 +29,12 @@ export function connectSocket(token) {
   socket.on('disconnect', () => setStatus('offline'));
   socket.on('connect_error', (err) => {
     setStatus('offline');
-    if (AUTH_REFUSED.has(err?.data?.code)) {
+    if (SESSION_ENDED.has(err?.data?.code)) {
       signOut('expired');
+      return;
+    }
+    if (err?.data?.code === ACCOUNT_REFUSED) {
+      signOut('refused', err.message);
       return;
     }
     // A refusal by the server middleware is not retried by the client on its own.

@@ -4,7 +4,7 @@ import { t } from '../../i18n.js';
 import { get, listOf } from '../../api.js';
 import { currentSocket, listen, onConnect } from '../../socket.js';
 import { toast } from '../../ui/toast.js';
-import { applyPop, visiblePops } from './pop-store.js';
+import { applyPop, bringToFront, visiblePops } from './pop-store.js';
 import { popCard } from './pop-card.js';
 import { stateBar } from './state-bar.js';
 import { createMyCallbacks } from './my-callbacks.js';
@@ -26,7 +26,7 @@ export function mountAgentDesktop(page, { user }) {
     replace(
       popArea,
       first ? popCard(first, { myAdvisorId: me, onChange: render }) : idleCard(),
-      rest.length ? h('div.panel', {}, h('div.panel-head', {}, h('h3', {}, t('pop.others'))), h('div.panel-body.others', {}, rest.map((p) => h('span.chip', {}, t(`phase.${p.phase}`), ' · ', p.member?.name ?? p.callerNumber)))) : null,
+      rest.length ? h('div.panel', {}, h('div.panel-head', {}, h('h3', {}, t('pop.others'))), h('div.panel-body.others', {}, rest.map((p) => h('button.chip', { type: 'button', style: 'cursor:pointer', onclick: () => (bringToFront(p.popId), render()) }, t(`phase.${p.phase}`), ' · ', p.member?.name ?? p.callerNumber)))) : null,
     );
   }
 

@@ -25,6 +25,12 @@ export function draftFor(popId) {
   return d;
 }
 
+/** The agent picked this call among several: show it first. */
+export function bringToFront(popId) {
+  const entry = pops.get(popId);
+  if (entry) entry.seq = ++sequence;
+}
+
 export function dismiss(popId) {
   const entry = pops.get(popId);
   if (entry) entry.dismissed = true;
