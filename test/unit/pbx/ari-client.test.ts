@@ -165,9 +165,15 @@ describe('AriClient against recorded ARI exchanges', function () {
       await ari.channels.hangup(channel);
     });
 
-    it('create + dial, dial twice (409), continue in dialplan, vanished channel (404)', async function () {
+    it('dial when not Down (409), answer twice, ring, create + dial twice (409), continue, vanished channel (404)', async function () {
       await serve(['ari-flow-wrong-state.jsonl']);
       const ari = client();
+      const notDown = await rejection(ari.channels.dial('1795422225.421'));
+      expect([notDown.status, notDown.isConflict]).to.deep.equal([409, true]);
+      await ari.channels.answer('1795422225.421');
+      await ari.channels.answer('1795422225.421');
+      await ari.channels.ring('1795422225.421');
+      await ari.channels.ringStop('1795422225.421');
       const created = await ari.channels.create({ endpoint: 'Local/1001@agents', app: 'cti', channelId: 'ws-create-1' });
       expect(created.id).to.equal('ws-create-1');
       await ari.channels.dial('ws-create-1', { timeoutSeconds: 5 });
@@ -177,6 +183,7 @@ describe('AriClient against recorded ARI exchanges', function () {
       expect((await rejection(ari.channels.continueInDialplan('1795422225.421'))).isNotFound).to.equal(true);
       const media = await ari.channels.play('1795422225.421', 'sound:no-such-sound-file');
       expect(media.state).to.equal('queued');
+      expect(fake.unmatched).to.deep.equal([]);
     });
 
     it('plays several media in one request, joined with commas', async function () {
