@@ -9,7 +9,7 @@ import type { PromptRequest } from '../../prompts/builder.js';
 import { AriHttpError } from '../ari/errors.js';
 import { DIAL_STATUSES, HANGUP_CAUSES } from '../ari/protocol.js';
 import type { CallControl } from './call-control.js';
-import { isGone } from './call-control.js';
+import { isGone, isUnreachable } from './call-control.js';
 import type { CallFlowEvents } from './events.js';
 import { CALL_FLOW_EVENTS, safeEmit } from './events.js';
 import type { AgentLeg, InboundCall, LegOutcome } from './inbound-call.js';
@@ -159,7 +159,9 @@ export class AgentRinger {
       await unlessGone(call.signal, control.addToBridge(call.bridgeId!, [call.channelId, leg.channelId]));
     } catch (err) {
       if (isGone(err)) throw new CallerGoneError('a channel left before it could be bridged');
-      throw err;
+      // Asterisk may have bridged them before the link dropped: the resync after the reconnect checks.
+      if (!isUnreachable(err)) throw err;
+      call.log.warn({ err }, 'bridging outcome unknown (Asterisk unreachable); the resync will check');
     }
   }
 }

@@ -4,7 +4,7 @@
 // `false` instead of throwing, so cleanup never fails half-way.
 import type { AriBridges } from '../ari/bridges.js';
 import type { AriChannels } from '../ari/channels.js';
-import { AriHttpError } from '../ari/errors.js';
+import { AriHttpError, AriTimeoutError, AriUnreachableError } from '../ari/errors.js';
 import type { AriChannel } from '../ari/models.js';
 import { ARI_HANGUP_REASONS, BRIDGE_TYPES } from '../ari/protocol.js';
 import type { AriPlaybacks } from '../ari/resources.js';
@@ -31,6 +31,11 @@ export function isGone(err: unknown): boolean {
   return err instanceof AriHttpError && (err.status === 404 || err.status === 409 || err.status === 422);
 }
 
+/** True when the request may or may not have reached Asterisk (connection refused, reset, timeout). */
+export function isUnreachable(err: unknown): boolean {
+  return err instanceof AriUnreachableError || err instanceof AriTimeoutError;
+}
+
 async function bestEffort(action: () => Promise<void>): Promise<boolean> {
   try {
     await action();
@@ -42,7 +47,28 @@ async function bestEffort(action: () => Promise<void>): Promise<boolean> {
 }
 
 export class CallControl {
+  /** Hang-ups and bridge removals that could not reach Asterisk: replayed after the reconnect. */
+  private readonly cleanupLater = new Map<string, () => Promise<void>>();
+
   constructor(private readonly ari: AriResources) {}
+
+  /** Replays cleanup that failed while Asterisk was unreachable (idempotent: 404 is fine). */
+  async replayCleanup(): Promise<number> {
+    const pending = [...this.cleanupLater.entries()];
+    this.cleanupLater.clear();
+    await Promise.allSettled(pending.map(([key, action]) => this.cleanup(key, action)));
+    return pending.length;
+  }
+
+  private async cleanup(key: string, action: () => Promise<void>): Promise<boolean> {
+    try {
+      return await bestEffort(action);
+    } catch (err) {
+      if (!isUnreachable(err)) throw err;
+      this.cleanupLater.set(key, action);
+      return false;
+    }
+  }
 
   answer(channelId: string): Promise<void> {
     return this.ari.channels.answer(channelId);
@@ -81,8 +107,9 @@ export class CallControl {
     return this.ari.channels.originate(params);
   }
 
+  /** False when the channel was already gone; kept for after the reconnect when Asterisk is unreachable. */
   hangup(channelId: string): Promise<boolean> {
-    return bestEffort(() => this.ari.channels.hangup(channelId, { reason: ARI_HANGUP_REASONS.normal }));
+    return this.cleanup(`channel:${channelId}`, () => this.ari.channels.hangup(channelId, { reason: ARI_HANGUP_REASONS.normal }));
   }
 
   /** Hands the caller back to the dialplan after Stasis() (its fallback), when the app cannot go on. */
@@ -99,7 +126,17 @@ export class CallControl {
   }
 
   destroyBridge(bridgeId: string): Promise<boolean> {
-    return bestEffort(() => this.ari.bridges.destroy(bridgeId));
+    return this.cleanup(`bridge:${bridgeId}`, () => this.ari.bridges.destroy(bridgeId));
+  }
+
+  /** The channels in a bridge, or null when the bridge is gone. */
+  async bridgeChannels(bridgeId: string): Promise<string[] | null> {
+    try {
+      return (await this.ari.bridges.get(bridgeId)).channels;
+    } catch (err) {
+      if (isGone(err)) return null;
+      throw err;
+    }
   }
 
   /** Every channel Asterisk has now (for resync after a reconnect). */

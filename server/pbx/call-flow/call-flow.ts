@@ -175,10 +175,21 @@ export class CallFlow {
       for (const [playbackId, finished] of [...call.playbacks]) {
         if (!(await this.options.control.playbackExists(playbackId))) finished();
       }
+      if (call.answered && call.leg && call.bridgeId && live.has(call.leg.channelId)) await this.rebridge(call, call.bridgeId);
     }
+    await this.options.control.replayCleanup();
     for (const channelId of [...this.legs.keys()]) if (!live.has(channelId)) this.legs.delete(channelId);
     this.options.log.info({ live: this.calls.size, settled }, 'call flow resynced');
     return { live: this.calls.size, settled };
+  }
+
+  /** A connected call whose bridging was cut by the outage: put both parties in the bridge. */
+  private async rebridge(call: InboundCall, bridgeId: string): Promise<void> {
+    const members = await this.options.control.bridgeChannels(bridgeId);
+    const missing = [call.channelId, call.leg!.channelId].filter((id) => !members?.includes(id));
+    if (members === null || missing.length === 0) return;
+    call.log.info({ missing }, 'bridge incomplete after reconnect; adding the missing channels');
+    await this.options.control.addToBridge(bridgeId, missing);
   }
 
   /**

@@ -1,0 +1,84 @@
+import { expect } from 'chai';
+import { DEMO_FIRST_MEMBER } from '../../../db/seeds/demo.js';
+import { startHarness, waitUntil } from './harness.js';
+import type { Harness } from './harness.js';
+
+const OWNER = DEMO_FIRST_MEMBER.ownerEndpoint;
+
+describe('call flow: AMI or ARI connection lost mid-call', function () {
+  this.timeout(30_000);
+  let h: Harness;
+
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  const linksUp = () => waitUntil('AMI and ARI reconnected', () => h.telephony.nodes.every((n) => n.connected.ami && n.connected.ari), 10_000);
+
+  it('ARI drops while a call is bridged: after reconnect and resync the call carries on, ends cleanly and is stored; new calls route', async () => {
+    h = await startHarness();
+    const first = h.sim.call({ from: DEMO_FIRST_MEMBER.phone, keys: ['2', '1'] });
+    expect(await first.waitBridged()).to.equal(OWNER);
+
+    await h.sim.stopAri();
+    await waitUntil('ARI seen down', () => !h.telephony.nodes[0]!.connected.ari);
+    await new Promise((r) => setTimeout(r, 200));
+    await h.sim.startAri();
+    await linksUp();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(first.ended, 'the caller is still on the line').to.equal(false);
+    expect(h.bridgeCount(), 'still bridged').to.equal(1);
+    expect(h.telephony.activeCalls().map((c) => c.state)).to.deep.equal(['connected']);
+
+    const second = h.sim.call({ from: '+1 212 555 0199', keys: ['2', '2'] });
+    const secondAgent = await second.waitBridged();
+    expect(secondAgent).to.not.equal(OWNER);
+
+    first.hangup();
+    second.hangup();
+    const stored = await h.settledCall(first.id);
+    expect(stored).to.include({ outcome: 'answered', reason: 'own-advisor', answeredBy: h.advisorId(OWNER) });
+    expect((await h.settledCall(second.id)).reason).to.equal('unknown-caller');
+    await h.allClear();
+  });
+
+  it('caller hangs up while ARI is down: the resync settles the call, hangs up the agent and removes the bridge', async () => {
+    h = await startHarness();
+    const caller = h.sim.call({ from: DEMO_FIRST_MEMBER.phone, keys: ['2', '1'] });
+    await caller.waitBridged();
+    await h.sim.stopAri();
+    await waitUntil('ARI seen down', () => !h.telephony.nodes[0]!.connected.ari);
+    caller.hangup();
+    await caller.waitHangup();
+    await h.sim.startAri();
+    await linksUp();
+    const stored = await h.settledCall(caller.id);
+    expect(stored).to.include({ outcome: 'answered', answeredBy: h.advisorId(OWNER) });
+    expect(stored.endedAt).to.be.a('string');
+    await h.allClear();
+  });
+
+  it('AMI drops mid-call: phone states resync after reconnect, the call carries on and the owner is routed to again once free', async () => {
+    h = await startHarness();
+    const alice = h.advisorId(OWNER);
+    const first = h.sim.call({ from: DEMO_FIRST_MEMBER.phone, keys: ['2', '1'] });
+    await first.waitBridged();
+    await waitUntil('Alice in use', () => h.presence.get(alice)?.phone === 'in-use');
+
+    await h.sim.stopAmi();
+    await waitUntil('AMI seen down', () => !h.telephony.nodes[0]!.connected.ami);
+    first.hangup();
+    await first.waitHangup();
+    expect(h.presence.get(alice)?.phone, 'no AMI: the phone state is not known to have changed').to.equal('in-use');
+    await h.sim.startAmi();
+    await linksUp();
+    await waitUntil('Alice idle again after the DeviceStateList resync', () => h.presence.get(alice)?.phone === 'idle');
+    expect((await h.settledCall(first.id)).outcome).to.equal('answered');
+
+    const second = h.sim.call({ from: DEMO_FIRST_MEMBER.phone, keys: ['2', '1'] });
+    expect(await second.waitBridged()).to.equal(OWNER);
+    second.hangup();
+    expect((await h.settledCall(second.id)).reason).to.equal('own-advisor');
+    await h.allClear();
+  });
+});
