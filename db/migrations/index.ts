@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import * as initialPeople from './0001_people.js';
 import * as callsAndCallbacks from './0002_calls_callbacks.js';
 import * as promptsAndDispositions from './0003_prompts_dispositions.js';
+import * as callbackOverrideBy from './0004_callback_override_by.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -15,6 +16,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['0001_people', initialPeople],
   ['0002_calls_callbacks', callsAndCallbacks],
   ['0003_prompts_dispositions', promptsAndDispositions],
+  ['0004_callback_override_by', callbackOverrideBy],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -3,7 +3,7 @@
 // same transaction. `claim` hands a callback to exactly one dispatcher, on SQLite and on
 // PostgreSQL with several CTI servers (FOR UPDATE SKIP LOCKED).
 import type { Knex } from 'knex';
-import { CALLBACK_REASONS, type Callback, type CallbackReason, type CallbackState } from '../domain/model.js';
+import { CALLBACK_REASONS, type Callback, type CallbackReason, type CallbackState, type Language, type MemberLevel } from '../domain/model.js';
 import { normalizePhone } from '../domain/phone.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { CALLBACK_ACTIONS, diff, listEvents, writeAudit, type Actor, type CallbackEvent } from './callback-audit.js';
@@ -16,9 +16,19 @@ export interface CallbackRecord extends Callback {
   cancelReason: string | null;
   /** Why a supervisor let this callback ignore the pacing rules, if they did. */
   pacingOverrideReason: string | null;
+  /** The user who allowed the override. */
+  pacingOverrideBy: number | null;
   completedBy: number | null;
   completedAt: string | null;
   note: string;
+}
+
+export interface DueCallback {
+  callback: CallbackRecord;
+  /** Null when the callback has no member (an unknown caller). */
+  memberLevel: MemberLevel | null;
+  timeZone: string | null;
+  language: Language | null;
 }
 
 export interface NewCallback {
@@ -38,7 +48,7 @@ export interface NewCallback {
 
 /** What a supervisor may change on a waiting callback. */
 export type CallbackPatch = Partial<
-  Pick<CallbackRecord, 'assignedAdvisorId' | 'preferredAdvisorId' | 'priority' | 'dueAt' | 'scheduled' | 'maxAttempts' | 'pacingOverrideReason' | 'note'>
+  Pick<CallbackRecord, 'assignedAdvisorId' | 'preferredAdvisorId' | 'priority' | 'dueAt' | 'scheduled' | 'maxAttempts' | 'pacingOverrideReason' | 'pacingOverrideBy' | 'note'>
 >;
 
 /** Fields a state transition may set besides the state. */
@@ -95,6 +105,7 @@ const COLUMN_OF: Record<keyof TransitionPatch, string> = {
   scheduled: 'scheduled',
   maxAttempts: 'max_attempts',
   pacingOverrideReason: 'pacing_override_reason',
+  pacingOverrideBy: 'pacing_override_by',
   note: 'note',
   attempts: 'attempts',
   lastResult: 'last_result',
@@ -139,6 +150,7 @@ function toCallback(r: CallbackRow): CallbackRecord {
     scheduled: bool(r.scheduled),
     cancelReason: str(r.cancel_reason),
     pacingOverrideReason: str(r.pacing_override_reason),
+    pacingOverrideBy: numOrNull(r.pacing_override_by),
     completedBy: numOrNull(r.completed_by),
     completedAt: str(r.completed_at),
     note: String(r.note ?? ''),
@@ -252,14 +264,26 @@ export class CallbackStore {
     return { items: rows.map(toCallback), total, limit, offset };
   }
 
-  /** Pending callbacks due now, most urgent first: the dispatcher's snapshot. */
-  async listDue(limit = 200): Promise<CallbackRecord[]> {
-    const rows = (await this.db('callbacks')
-      .where('state', 'pending')
-      .where('due_at', '<=', iso(this.options.clock()))
-      .orderBy(URGENCY)
-      .limit(Math.min(Math.max(limit, 1), 5000))) as CallbackRow[];
-    return rows.map(toCallback);
+  /**
+   * Pending callbacks due by `dueBy` (default now), most urgent first, with what the
+   * dispatcher's pure pick needs of the member: the dispatcher's snapshot.
+   */
+  async listDue(options: { limit?: number; dueBy?: string } = {}): Promise<DueCallback[]> {
+    const rows = (await this.db('callbacks as c')
+      .leftJoin('members as m', 'm.id', 'c.member_id')
+      .where('c.state', 'pending')
+      .where('c.due_at', '<=', options.dueBy ?? iso(this.options.clock()))
+      .orderBy(URGENCY.map((o) => ({ column: `c.${o.column}`, order: o.order })))
+      .limit(Math.min(Math.max(options.limit ?? 200, 1), 5000))
+      .select('c.*', 'm.level as member_level', 'm.time_zone as member_time_zone', 'm.language as member_language')) as Array<
+      CallbackRow & { member_level: string | null; member_time_zone: string | null; member_language: string | null }
+    >;
+    return rows.map((r) => ({
+      callback: toCallback(r),
+      memberLevel: r.member_level as MemberLevel | null,
+      timeZone: r.member_time_zone,
+      language: r.member_language as Language | null,
+    }));
   }
 
   /** Callbacks still waiting or in progress for a member or number (dedupe of abandoned calls). */

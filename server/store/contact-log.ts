@@ -1,5 +1,6 @@
 // Every outbound contact and every member-initiated one that pacing must count.
 import type { Knex } from 'knex';
+import type { CallbackReason } from '../domain/model.js';
 import { ValidationError } from '../shared/errors.js';
 import { iso, num, numOrNull, type Clock } from './sql.js';
 
@@ -16,6 +17,11 @@ export interface ContactEntry {
   callId: number | null;
   /** `answered`, `no-answer`, `busy`, `failed`... */
   result: string;
+}
+
+export interface ContactWithReason extends ContactEntry {
+  /** The reason of the callback the contact belonged to; null outside callbacks. */
+  callbackReason: CallbackReason | null;
 }
 
 export type NewContact = Omit<ContactEntry, 'id' | 'at' | 'callbackId' | 'callId' | 'result'> &
@@ -78,5 +84,29 @@ export class ContactLogStore {
       { column: 'id', order: 'desc' },
     ])) as ContactRow[];
     return rows.map(toContact);
+  }
+
+  /**
+   * Contacts since `since` of many members at once, with their callbacks' reasons, for the
+   * dispatcher's pacing snapshot (one query instead of one per member). Oldest first.
+   */
+  async listRecentForMembers(memberIds: number[], since: string): Promise<Map<number, ContactWithReason[]>> {
+    const result = new Map<number, ContactWithReason[]>();
+    const ids = [...new Set(memberIds)];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = (await this.db('contact_log as l')
+        .leftJoin('callbacks as c', 'c.id', 'l.callback_id')
+        .whereIn('l.member_id', ids.slice(i, i + 500))
+        .where('l.at', '>=', since)
+        .orderBy([{ column: 'l.at' }, { column: 'l.id' }])
+        .select('l.*', 'c.reason as callback_reason')) as Array<ContactRow & { callback_reason: string | null }>;
+      for (const row of rows) {
+        const entry: ContactWithReason = { ...toContact(row), callbackReason: row.callback_reason as CallbackReason | null };
+        const list = result.get(entry.memberId!) ?? [];
+        list.push(entry);
+        result.set(entry.memberId!, list);
+      }
+    }
+    return result;
   }
 }

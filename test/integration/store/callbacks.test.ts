@@ -107,6 +107,24 @@ describeEachDatabase('callbacks', (get) => {
     expect(listed.items.map((c) => c.id)).to.include(later.id);
   });
 
+  it('gives the dispatcher due callbacks with the member level and zone, and contacts with callback reasons', async () => {
+    const { store, time } = get();
+    const { alice } = await makeTeam(store);
+    const m = await store.members.create({ memberNo: `C${unique()}`, name: 'Abroad', level: 'vip', phones: [mobile()], ownerId: alice.id, timeZone: 'Europe/London', language: 'en' });
+    const sup = await store.users.create({ username: `ov${unique()}`, password: 'demo1234', role: 'supervisor' });
+    const cb = await store.callbacks.create({ memberId: m.id, number: m.phones[0]!, reason: 'peak-offer', maxAttempts: 3, priority: 50 }, SYSTEM_ACTOR);
+    await store.callbacks.update(cb.id, { pacingOverrideReason: 'member asked for a late call', pacingOverrideBy: sup.id }, userActor(sup.id));
+    const due = (await store.callbacks.listDue()).find((d) => d.callback.id === cb.id);
+    expect(due).to.deep.include({ memberLevel: 'vip', timeZone: 'Europe/London', language: 'en' });
+    expect(due!.callback).to.include({ pacingOverrideBy: sup.id, pacingOverrideReason: 'member asked for a late call' });
+    const since = time.now.toISOString();
+    await store.contacts.insert({ memberId: m.id, number: m.phones[0]!, kind: 'requested', callbackId: cb.id, result: 'no-answer' });
+    await store.contacts.insert({ memberId: m.id, number: m.phones[0]!, kind: 'proactive', result: 'answered' });
+    const contacts = await store.contacts.listRecentForMembers([m.id, 987_654], since);
+    expect(contacts.get(m.id)!.map((c) => c.callbackReason)).to.deep.equal(['peak-offer', null]);
+    expect(contacts.has(987_654)).to.equal(false);
+  });
+
   it('releases callbacks whose lease expired, and the holder can no longer act on them', async () => {
     const { store, time } = get();
     const { alice } = await makeTeam(store);
