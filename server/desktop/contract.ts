@@ -79,7 +79,10 @@ export interface PopCallback {
 
 export interface ScreenPop {
   popId: string;
+  /** The call flow's id of the call (`<node>:<channel id>`). */
   callId: string;
+  /** The call record's id (GET /api/calls/:id, dispositions), once the call is recorded. */
+  callRecordId?: number | null;
   phase: PopPhase;
   callerNumber: string;
   member: PopMember | null;

@@ -57,7 +57,10 @@ export function mountAgentDesktop(page, { user }) {
     listen('screen-pop:update', onPop),
     listen('agent:state', (s) => {
       if (s.advisorId !== me) return;
-      view.agentState = s;
+      const prev = view.agentState;
+      const same = prev && prev.state === s.state && prev.reason === s.reason;
+      // Time in state counts from the server's `since`, else from when this desktop saw the change.
+      view.agentState = { ...s, since: s.since ?? (same ? prev.since : new Date().toISOString()) };
       render();
     }),
     listen('callback:offer', (offer) => {

@@ -16,6 +16,12 @@ export const DISPOSITION_CODES = [
   'other',
 ];
 
+/** Dispositions point at the call record (a number); pops name the call by the call flow's id. */
+function callRecordId(pop) {
+  if (typeof pop.callRecordId === 'number') return pop.callRecordId;
+  return /^\d+$/.test(String(pop.callId)) ? Number(pop.callId) : null;
+}
+
 export function dispositionForm(pop, draft, member, onChange) {
   if (draft.saved) {
     return h(
@@ -44,7 +50,7 @@ export function dispositionForm(pop, draft, member, onChange) {
     if (!draft.code) return void (error.textContent = t('dispo.pickCode'));
     save.disabled = true;
     try {
-      await post(`/api/members/${encodeURIComponent(member.id)}/dispositions`, { callId: pop.callId, code: draft.code, note: draft.note.trim() });
+      await post(`/api/members/${encodeURIComponent(member.id)}/dispositions`, { callId: callRecordId(pop), code: draft.code, note: draft.note.trim() });
       draft.saved = true;
       toast(t('dispo.saved'));
       onChange();

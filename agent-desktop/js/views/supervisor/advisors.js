@@ -99,7 +99,7 @@ export function mountAdvisors(page) {
                   h('td', {}, h('strong', {}, advisorName(a)), ' ', h('span.muted', {}, advisorAltName(a)), a.active === false ? [' ', h('span.chip.absent', {}, t('adv.inactive'))] : null),
                   h('td', {}, tierChip(a.tier)),
                   h('td.mono.small', {}, a.endpoint),
-                  h('td.num', {}, a.memberCount !== undefined ? `${count(a.memberCount)} / ${count(a.capacity)}` : count(a.capacity)),
+                  h('td.num', {}, `${count(a.memberCount ?? a.members)} / ${count(a.capacity)}`),
                   h('td', {}, chain(a.delegates)),
                   h('td.actions', {}, h('button.btn.small', { type: 'button', onclick: () => edit(a) }, t('adv.edit'))),
                 ),

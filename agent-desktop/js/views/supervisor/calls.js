@@ -6,6 +6,7 @@ import { clock, dateTime } from '../../format.js';
 import { advisorName, errorBox, loading, routeReasonChip } from '../common.js';
 import { advisorById, loadAdvisors } from './advisors-cache.js';
 
+const answeredBy = (call) => call.answeredBy ?? call.advisorId ?? null;
 const FAILED_OUTCOMES = /no-answer|busy|timeout|failed|abandon|declined|unavailable/i;
 let selected = null;
 
@@ -54,7 +55,7 @@ export function mountCalls(page) {
               h('td.small', {}, dateTime(c.startedAt ?? c.createdAt)),
               h('td', {}, c.memberName ? h('strong', {}, c.memberName) : null, h('div.mono.small.muted', {}, c.callerNumber)),
               h('td', {}, c.reason ? routeReasonChip(c.reason) : t('common.none')),
-              h('td', {}, c.advisorId ? advisorName(advisorById(c.advisorId)) : h('span.muted', {}, t('common.none'))),
+              h('td', {}, answeredBy(c) ? advisorName(advisorById(answeredBy(c))) : h('span.muted', {}, t('common.none'))),
               h('td.small', {}, c.outcome ?? c.state ?? ''),
             ),
           ),
@@ -70,7 +71,7 @@ export function mountCalls(page) {
       const data = await get(`/api/calls/${encodeURIComponent(id)}`);
       const call = data.call ?? data;
       const trail = data.trail ?? call.trail ?? [];
-      const who = call.advisorId ? advisorName(advisorById(call.advisorId)) : null;
+      const who = answeredBy(call) ? advisorName(advisorById(answeredBy(call))) : null;
       replace(
         detail,
         h('div.panel-head', {}, h('h3', {}, who ? t('calls.trail', { name: who }) : t('calls.trailNobody', { id }))),

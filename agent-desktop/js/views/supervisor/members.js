@@ -35,6 +35,7 @@ function reassignPanel(el, advisors) {
     advisors.filter((a) => a.active !== false).map((a) => h('option', { value: String(a.id) }, `${advisorName(a)} · ${tv('tier', a.tier)}`)),
   );
   const note = h('textarea.input', { rows: 3, placeholder: t('mem.notePlaceholder') });
+  const reason = h('select.input', {}, REASSIGN_REASONS.map((r) => h('option', { value: r, selected: r === 'rebalance' }, t(`mem.reason.${r}`))));
   const error = h('div.error-text');
 
   async function search(e) {
@@ -70,7 +71,7 @@ function reassignPanel(el, advisors) {
     if (!picked) return void (error.textContent = t('mem.pickMember'));
     if (!advisor.value) return void (error.textContent = t('mem.pickAdvisor'));
     try {
-      await post(`/api/members/${picked.id}/owner`, { advisorId: Number(advisor.value), note: note.value.trim() });
+      await post(`/api/members/${picked.id}/owner`, { advisorId: Number(advisor.value), note: note.value.trim(), reason: reason.value });
       toast(t('mem.done', { name: picked.name, advisor: advisorName(advisorById(Number(advisor.value))) }));
       note.value = '';
       replace(results);
@@ -90,7 +91,7 @@ function reassignPanel(el, advisors) {
       h(
         'form.stack',
         { onsubmit: submit },
-        h('label.field', {}, h('span', {}, t('mem.to')), advisor),
+        h('div.row', { style: 'align-items:flex-end' }, h('label.field.grow', {}, h('span', {}, t('mem.to')), advisor), h('label.field', {}, h('span', {}, t('mem.why')), reason)),
         h('label.field', {}, h('span', {}, t('mem.note')), note),
         h('div.row', {}, error, h('div.grow'), h('button.btn.primary', { type: 'submit' }, t('mem.submit'))),
       ),
@@ -98,6 +99,7 @@ function reassignPanel(el, advisors) {
   );
 }
 
+const REASSIGN_REASONS = ['member-request', 'rebalance', 'recall-dormant', 'recall-lost', 'advisor-left', 'service-issue', 'other'];
 const RECALL_STAGES = ['dormant', 'lost'];
 
 function planPanel(el, { kind, title, hint }) {

@@ -37,7 +37,9 @@ export function mountWallboard(page) {
     listen('agent:state', (s) => {
       const adv = latest?.advisors?.find((a) => a.advisorId === s.advisorId);
       if (!adv) return;
-      Object.assign(adv, { state: s.state, phone: s.phone, reason: s.reason ?? null, since: s.since ?? adv.since });
+      const changed = adv.state !== s.state || adv.phone !== s.phone;
+      const since = s.since ?? (changed ? new Date().toISOString() : adv.since);
+      Object.assign(adv, { state: s.state, phone: s.phone, reason: s.reason ?? null, since });
       if (s.markedAbsent !== undefined) adv.markedAbsent = s.markedAbsent;
       render();
     }),

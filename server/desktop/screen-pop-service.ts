@@ -1,0 +1,154 @@
+// Turns call-flow events into screen pops: `ringing` the moment an agent's phone is
+// rung, `answered` when they pick up, `ended` when the call ends or moves on to
+// someone else (then `missed` for the agent who did not answer).
+import type { AdvisorPresence, Member } from '../domain/model.js';
+import { lifecycleOf } from '../domain/lifecycle.js';
+import type { AgentRingingEvent, CallAnsweredEvent, CallEndedEvent, CallEventBase, CallFlowEvents } from '../pbx/call-flow/events.js';
+import type { Logger } from '../shared/logger.js';
+import type { OwnershipRecord } from '../domain/model.js';
+import type { DesktopGateway } from './gateway.js';
+import type { PopMember, PopOwner, ScreenPop } from './contract.js';
+
+export interface ScreenPopServiceOptions {
+  events: CallFlowEvents;
+  gateway: Pick<DesktopGateway, 'sendScreenPop' | 'updateScreenPop'>;
+  presenceOf: (advisorId: number) => AdvisorPresence | undefined;
+  currentOwnership: (memberId: number) => Promise<OwnershipRecord | null>;
+  logger: Logger;
+  now: () => number;
+}
+
+interface OpenPop {
+  advisorId: number;
+  pop: ScreenPop;
+}
+
+const SERVICE_LABELS: Record<string, string> = { '1': 'orders', '2': 'product advice', '3': 'after-sales' };
+
+function ownerState(presence: AdvisorPresence | undefined): PopOwner['state'] {
+  if (!presence || presence.markedAbsent || presence.desktop === 'logged-out' || presence.phone === 'unavailable') return 'absent';
+  if (presence.phone === 'in-use') return 'on-call';
+  if (presence.phone === 'ringing') return 'ringing';
+  return presence.desktop;
+}
+
+export function startScreenPops(options: ScreenPopServiceOptions): () => void {
+  const { events, gateway, logger, now } = options;
+  const log = logger.child({ component: 'screen-pops' });
+  const open = new Map<string, OpenPop[]>();
+
+  const popMember = (member: Member | null): PopMember | null => {
+    if (!member) return null;
+    let lifecycle: PopMember['lifecycle'];
+    try {
+      const { stage, atRisk } = lifecycleOf(member, now());
+      lifecycle = { stage, atRisk };
+    } catch {
+      lifecycle = undefined;
+    }
+    return {
+      id: member.id,
+      memberNo: member.memberNo,
+      name: member.name,
+      level: member.level,
+      phones: member.phones,
+      ...(lifecycle ? { lifecycle } : {}),
+      lastPurchaseAt: member.lastPurchaseAt,
+      purchaseCount: member.purchaseCount,
+      totalSpend: member.totalSpend,
+      tags: member.tags,
+      notes: member.notes,
+      servicePlan: member.servicePlan,
+      timeZone: member.timeZone,
+      language: member.language,
+    };
+  };
+
+  const baseOf = async (event: CallEventBase): Promise<Omit<ScreenPop, 'popId' | 'phase' | 'reason' | 'reasonText' | 'waitedSeconds'>> => {
+    const member = popMember(event.member);
+    const owner = event.owner?.advisor;
+    const ownership = event.member ? await options.currentOwnership(event.member.id).catch(() => null) : null;
+    return {
+      callId: event.callId,
+      callerNumber: event.callerNumber,
+      member,
+      owner: owner ? { id: owner.id, name: owner.name, nameZh: owner.nameZh, tier: owner.tier, state: ownerState(options.presenceOf(owner.id)) } : null,
+      ivr: {
+        ...event.ivr.extra,
+        ...(event.ivr.language ? { language: event.ivr.language } : {}),
+        ...(event.ivr.choice ? { choice: event.ivr.choice, choiceLabel: SERVICE_LABELS[event.ivr.choice] ?? event.ivr.choice } : {}),
+        ...(event.ivr.memberNo ? { memberNo: event.ivr.memberNo } : {}),
+      },
+      callback: null,
+      handoverNote: ownership?.handoverNote ? { text: ownership.handoverNote, at: ownership.since } : null,
+      ...(member?.lifecycle ? { lifecycle: member.lifecycle } : {}),
+    };
+  };
+
+  const send = (advisorId: number, pop: ScreenPop, first: boolean) => {
+    const delivery = first ? gateway.sendScreenPop(advisorId, pop) : gateway.updateScreenPop(advisorId, pop);
+    delivery.then(
+      (d) => log.debug({ popId: pop.popId, advisorId, phase: pop.phase, sockets: d.sockets, acknowledged: d.acknowledged }, 'screen pop delivered'),
+      (err: unknown) => log.warn({ err, popId: pop.popId, advisorId }, 'screen pop not delivered'),
+    );
+  };
+
+  const endPops = (callId: string, keep: (entry: OpenPop) => boolean, outcomeOf: (entry: OpenPop) => ScreenPop['outcome']) => {
+    const pops = open.get(callId) ?? [];
+    const remaining: OpenPop[] = [];
+    for (const entry of pops) {
+      if (keep(entry)) {
+        remaining.push(entry);
+        continue;
+      }
+      const outcome = outcomeOf(entry);
+      entry.pop = { ...entry.pop, phase: 'ended', phaseAt: new Date(now()).toISOString(), ...(outcome ? { outcome } : {}) };
+      send(entry.advisorId, entry.pop, false);
+    }
+    if (remaining.length) open.set(callId, remaining);
+    else open.delete(callId);
+  };
+
+  const onRinging = async (event: AgentRingingEvent) => {
+    // The call moved on from whoever rang before: their pop ends as missed.
+    endPops(event.callId, (e) => e.advisorId === event.advisorId, () => 'missed');
+    const pop: ScreenPop = {
+      ...(await baseOf(event)),
+      popId: `${event.callId}:${event.attempt}`,
+      phase: 'ringing',
+      reason: event.reason,
+      reasonText: event.reasonText,
+      waitedSeconds: event.waitedSeconds,
+      phaseAt: event.at,
+    };
+    open.set(event.callId, [...(open.get(event.callId) ?? []).filter((e) => e.advisorId !== event.advisorId), { advisorId: event.advisorId, pop }]);
+    send(event.advisorId, pop, true);
+  };
+
+  const onAnswered = (event: CallAnsweredEvent) => {
+    const entry = open.get(event.callId)?.find((e) => e.advisorId === event.advisorId);
+    if (!entry) return;
+    entry.pop = { ...entry.pop, phase: 'answered', phaseAt: event.at, waitedSeconds: event.waitedSeconds };
+    send(entry.advisorId, entry.pop, false);
+  };
+
+  const onEnded = (event: CallEndedEvent) => {
+    endPops(
+      event.callId,
+      () => false,
+      (e) => (e.advisorId === event.advisorId ? 'answered' : event.outcome === 'abandoned' ? 'abandoned' : 'missed'),
+    );
+  };
+
+  const ringing = (e: AgentRingingEvent) => {
+    onRinging(e).catch((err: unknown) => log.error({ err, callId: e.callId }, 'could not build the screen pop'));
+  };
+  events.on('agent-ringing', ringing);
+  events.on('call-answered', onAnswered);
+  events.on('call-ended', onEnded);
+  return () => {
+    events.off('agent-ringing', ringing);
+    events.off('call-answered', onAnswered);
+    events.off('call-ended', onEnded);
+  };
+}
