@@ -15,6 +15,11 @@ import { createStore, type Store } from './store/index.js';
 import { seedDemoIfEmpty } from '../db/seeds/demo.js';
 import { wirePresenceToDesktop } from './composition/presence-desktop.js';
 import { startDemoPbx, type DemoPbx } from './composition/demo-pbx.js';
+import { createPromptLibrary, createPromptMediaRouter, type PromptLibrary } from './prompts/index.js';
+import { recordedPromptStore } from './prompts/store-adapter.js';
+import { startTelephony, type Telephony } from './pbx/call-flow/telephony.js';
+import type { Advisor } from './domain/model.js';
+import { startScreenPops } from './desktop/screen-pop-service.js';
 
 export interface RunningServer {
   config: Config;
@@ -28,6 +33,8 @@ export interface RunningServer {
   httpServer: HttpServer;
   /** The in-process simulator, in demo mode only. */
   demo: DemoPbx | null;
+  telephony: Telephony;
+  prompts: PromptLibrary;
   close(): Promise<void>;
 }
 
@@ -72,7 +79,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const presence = new PresenceBoard({ now, wrapUpMs: config.routing.wrapUpMs });
     for (const advisor of await store.advisors.list({ active: true })) presence.track(advisor.id);
 
-    const deps = { config, store, presence, logger, now, advisorSaved: (a: { id: number; active: boolean }) => a.active && presence.track(a.id) };
+    const prompts = createPromptLibrary({
+      audioDir: config.promptDir,
+      media: config.promptMedia,
+      store: recordedPromptStore(store.prompts, config.promptDir),
+      now: () => new Date(now()),
+      logger,
+    });
+    const advisorSaved = (advisor: Advisor) => {
+      if (advisor.active) presence.track(advisor.id);
+      // Name prompts are a nicety: without espeak-ng the prompts fall back to generic wording.
+      prompts.renderAdvisor(advisor).catch((err: unknown) => logger.warn({ err, advisorId: advisor.id }, 'could not render advisor name prompts'));
+    };
+    const deps = { config, store, presence, logger, now, advisorSaved };
     const verifyToken = (token: string) => store.tokens.verify(token);
     const app = createApiApp({
       logger,
@@ -80,7 +99,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       verifyToken,
       routes: apiRoutes(deps),
       version: options.version ?? '0.1.0',
-      extraRouters: [{ path: '/', router: desktopAssets() }],
+      extraRouters: [
+        { path: '/', router: desktopAssets() },
+        ...(config.promptMedia.startsWith('http') ? [{ path: '/', router: createPromptMediaRouter(config.promptDir) }] : []),
+      ],
       health: async () => {
         const dbOk = await db.raw('select 1').then(
           () => true,
@@ -108,12 +130,33 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     );
     const demo = config.demoMode ? await startDemoPbx(config, store, logger) : null;
     if (demo) closers.push(() => demo.close());
+    const telephony = await startTelephony({
+      config,
+      store,
+      presence,
+      prompts,
+      logger,
+      registry: metrics.registry,
+      now,
+      ...(demo ? { nodes: [demo.node] } : {}),
+    });
+    closers.push(() => telephony.stop());
+    const stopPops = startScreenPops({
+      events: telephony.events,
+      gateway,
+      presenceOf: (id) => presence.get(id),
+      currentOwnership: (memberId) => store.ownership.current(memberId),
+      logger,
+      now,
+    });
+    closers.push(stopPops);
+    if (demo && config.demoTraffic) await demo.startTraffic();
 
     const port = (httpServer.address() as AddressInfo).port;
     const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
     logger.info({ port, demoMode: config.demoMode }, 'CTI server listening');
 
-    return { config, port, url, store, presence, gateway, metrics, logger, httpServer, demo, close };
+    return { config, port, url, store, presence, gateway, metrics, logger, httpServer, demo, telephony, prompts, close };
   } catch (err) {
     await close();
     throw err;

@@ -15,9 +15,13 @@ export interface DemoPbx {
 
 export async function startDemoPbx(config: Config, store: Store, logger: Logger): Promise<DemoPbx> {
   const advisors = await store.advisors.list({ active: true });
+  // Every advisor's phone is registered and answers after a short ring, as a real
+  // softphone would when the agent picks up.
+  const agents = Object.fromEntries(advisors.map((a) => [a.endpoint, { kind: 'answer' as const, ringMs: 2500, talkMs: 45_000 }]));
   const simulator = await startSimulator({
     amiPort: config.sim.amiPort,
     ariPort: config.sim.ariPort,
+    agents,
     onError: (err) => logger.error({ err }, 'simulator error'),
   });
   logger.info({ ami: simulator.amiPort, ari: simulator.ariPort }, 'PBX simulator started in-process (demo mode)');

@@ -43,6 +43,8 @@ export interface Config {
   tokenTtlMs: number;
   outbound: { dialTemplate: string; callerId: string; defaultCountry: string };
   promptMedia: string;
+  /** Where rendered and recorded prompt audio lives on this server. */
+  promptDir: string;
   routing: {
     ringTimeoutMs: number;
     ownerMaxWaitMs: number;
@@ -228,6 +230,7 @@ export function loadConfig(processEnv: Env = process.env, dotEnvPath = '.env'): 
     tokenTtlMs: duration(env, 'CTI_TOKEN_TTL', '12h'),
     outbound: { dialTemplate, callerId: env.CTI_OUTBOUND_CALLERID ?? '', defaultCountry },
     promptMedia,
+    promptDir: env.CTI_PROMPT_DIR || 'ivr-prompts/audio',
     routing: {
       ringTimeoutMs: duration(env, 'CTI_RING_TIMEOUT', '20s'),
       ownerMaxWaitMs: duration(env, 'CTI_OWNER_MAX_WAIT', '3m'),
