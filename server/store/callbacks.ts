@@ -8,7 +8,7 @@ import { normalizePhone } from '../domain/phone.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { CALLBACK_ACTIONS, diff, listEvents, writeAudit, type Actor, type CallbackEvent } from './callback-audit.js';
 import { isPostgres } from './database.js';
-import { bool, countOf, iso, isForeignKeyViolation, num, numOrNull, pageOf, type Clock, type Page, type PageResult, transact } from './sql.js';
+import { bool, countOf, iso, isoInput, isForeignKeyViolation, num, numOrNull, pageOf, type Clock, type Page, type PageResult, transact } from './sql.js';
 
 export interface CallbackRecord extends Callback {
   /** The due time was chosen (by the member or a supervisor), not "as soon as possible". */
@@ -166,7 +166,7 @@ function checkPatch(patch: TransitionPatch): void {
   if (patch.maxAttempts !== undefined && (!Number.isInteger(patch.maxAttempts) || patch.maxAttempts < 1)) {
     throw new ValidationError('Max attempts must be a whole number, at least 1.');
   }
-  if (patch.dueAt !== undefined && Number.isNaN(Date.parse(patch.dueAt))) throw new ValidationError('Due time must be an ISO date-time.');
+  if (patch.dueAt !== undefined) isoInput(patch.dueAt, 'dueAt');
 }
 
 function toColumns(patch: TransitionPatch): Record<string, unknown> {
@@ -174,7 +174,7 @@ function toColumns(patch: TransitionPatch): Record<string, unknown> {
   for (const [key, column] of Object.entries(COLUMN_OF) as Array<[keyof TransitionPatch, string]>) {
     const value = patch[key];
     if (value === undefined) continue;
-    columns[column] = key === 'dueAt' || key === 'completedAt' || key === 'leaseUntil' ? (value === null ? null : iso(new Date(value as string))) : value;
+    columns[column] = key === 'dueAt' || key === 'completedAt' || key === 'leaseUntil' ? (value === null ? null : isoInput(value as string, key)) : value;
   }
   return columns;
 }
@@ -202,8 +202,8 @@ export class CallbackStore {
             preferred_advisor_id: input.preferredAdvisorId ?? null,
             assigned_advisor_id: input.assignedAdvisorId ?? null,
             priority: input.priority ?? 0,
-            first_call_at: input.firstCallAt ? iso(new Date(input.firstCallAt)) : now,
-            due_at: input.dueAt ? iso(new Date(input.dueAt)) : now,
+            first_call_at: input.firstCallAt ? isoInput(input.firstCallAt, 'firstCallAt') : now,
+            due_at: input.dueAt ? isoInput(input.dueAt, 'dueAt') : now,
             scheduled: input.scheduled ?? false,
             max_attempts: input.maxAttempts,
             call_id: input.callId ?? null,

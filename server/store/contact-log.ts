@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import type { CallbackReason } from '../domain/model.js';
 import { ValidationError } from '../shared/errors.js';
-import { iso, num, numOrNull, type Clock } from './sql.js';
+import { iso, isoInput, num, numOrNull, type Clock } from './sql.js';
 
 export const CONTACT_KINDS = ['proactive', 'requested', 'abandoned'] as const;
 export type ContactKind = (typeof CONTACT_KINDS)[number];
@@ -63,7 +63,7 @@ export class ContactLogStore {
       .insert({
         member_id: entry.memberId,
         number: entry.number,
-        at: entry.at ? iso(new Date(entry.at)) : iso(this.options.clock()),
+        at: entry.at ? isoInput(entry.at, 'at') : iso(this.options.clock()),
         kind: entry.kind,
         callback_id: entry.callbackId ?? null,
         call_id: entry.callId ?? null,

@@ -1,7 +1,7 @@
 // What the agent recorded about a call (wrap-up code and note).
 import type { Knex } from 'knex';
 import { ValidationError } from '../shared/errors.js';
-import { iso, isForeignKeyViolation, num, numOrNull, type Clock } from './sql.js';
+import { iso, isoInput, isForeignKeyViolation, num, numOrNull, type Clock } from './sql.js';
 
 export interface Disposition {
   id: number;
@@ -53,7 +53,7 @@ export class DispositionStore {
           advisor_id: input.advisorId,
           code: input.code,
           note: input.note ?? '',
-          at: input.at ? iso(new Date(input.at)) : iso(this.options.clock()),
+          at: input.at ? isoInput(input.at, 'at') : iso(this.options.clock()),
         })
         .returning('*')) as DispositionRow[];
       return toDisposition(row!);

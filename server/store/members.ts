@@ -15,7 +15,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.
 import { ADVISOR_COLUMNS, toAdvisor, type AdvisorRow } from './advisors.js';
 import { moveOwnership } from './ownership.js';
 import { isPostgres } from './database.js';
-import { countOf, iso, isUniqueViolation, likeFragment, num, numOrNull, pageOf, parseJson, type Clock, type Page, type PageResult, transact } from './sql.js';
+import { countOf, iso, isoInput, isUniqueViolation, likeFragment, num, numOrNull, pageOf, parseJson, type Clock, type Page, type PageResult, transact } from './sql.js';
 
 export interface PhoneEntry {
   phone: string;
@@ -165,8 +165,8 @@ export class MemberStore {
             level: input.level,
             time_zone: input.timeZone ?? 'Asia/Shanghai',
             language: input.language ?? 'zh',
-            joined_at: input.joinedAt ?? now,
-            last_purchase_at: input.lastPurchaseAt ?? null,
+            joined_at: input.joinedAt ? isoInput(input.joinedAt, 'joinedAt') : now,
+            last_purchase_at: input.lastPurchaseAt ? isoInput(input.lastPurchaseAt, 'lastPurchaseAt') : null,
             purchase_count: input.purchaseCount ?? 0,
             total_spend: input.totalSpend ?? 0,
             notes: input.notes ?? '',
@@ -283,7 +283,7 @@ export class MemberStore {
     if (query === '') return [];
     const max = Math.min(Math.max(limit, 1), 100);
     const found: MemberRow[] = [];
-    const byNo = (await this.baseQuery().whereRaw('upper(m.member_no) = ?', [query.toUpperCase()]).limit(1)) as MemberRow[];
+    const byNo = (await this.baseQuery().whereIn('m.member_no', [...new Set([query, query.toUpperCase()])]).limit(1)) as MemberRow[];
     found.push(...byNo);
     const phone = normalizePhone(query, { defaultCountry: this.options.defaultCountry });
     if (phone.ok && /\d{6,}/.test(query.replace(/\D/g, ''))) {
@@ -389,7 +389,7 @@ export class MemberStore {
     if (patch.level !== undefined) changes.level = patch.level;
     if (patch.timeZone !== undefined) changes.time_zone = patch.timeZone;
     if (patch.language !== undefined) changes.language = patch.language;
-    if (patch.lastPurchaseAt !== undefined) changes.last_purchase_at = patch.lastPurchaseAt;
+    if (patch.lastPurchaseAt !== undefined) changes.last_purchase_at = patch.lastPurchaseAt === null ? null : isoInput(patch.lastPurchaseAt, 'lastPurchaseAt');
     if (patch.purchaseCount !== undefined) changes.purchase_count = patch.purchaseCount;
     if (patch.totalSpend !== undefined) changes.total_spend = patch.totalSpend;
     if (patch.notes !== undefined) changes.notes = patch.notes;

@@ -1,12 +1,22 @@
 // Small helpers every repository uses: the clock, timestamps, JSON columns,
 // constraint-violation detection and pagination.
 import type { Knex } from 'knex';
+import { ValidationError } from '../shared/errors.js';
 
 /** Repositories never read the system clock themselves: tests pin it. */
 export type Clock = () => Date;
 export const systemClock: Clock = () => new Date();
 
 export function iso(at: Date): string {
+  return at.toISOString();
+}
+
+/** A caller-supplied date-time as stored (ISO UTC), or a ValidationError naming the field. */
+export function isoInput(value: string, field: string): string {
+  const at = new Date(value);
+  if (typeof value !== 'string' || Number.isNaN(at.getTime())) {
+    throw new ValidationError(`${field} must be an ISO date-time such as 2026-11-23T09:30:00Z, got "${String(value)}".`);
+  }
   return at.toISOString();
 }
 

@@ -27,6 +27,10 @@ describeEachDatabase('callbacks', (get) => {
     expect(events[0]!.actor).to.equal('system');
     await expectRejection(store.callbacks.create({ memberId: m.id, number: 'call me', reason: 'requested', maxAttempts: 3 }, SYSTEM_ACTOR), ValidationError);
     await expectRejection(
+      store.callbacks.create({ memberId: m.id, number: m.phones[0]!, reason: 'requested', maxAttempts: 3, dueAt: 'soon' }, SYSTEM_ACTOR),
+      ValidationError,
+    );
+    await expectRejection(
       store.callbacks.create({ memberId: 987_654, number: '13900001111', reason: 'requested', maxAttempts: 3 }, SYSTEM_ACTOR),
       ValidationError,
     );

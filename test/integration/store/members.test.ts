@@ -108,5 +108,9 @@ describeEachDatabase('members and caller lookup', (get) => {
       store.members.create({ memberNo: `T${unique()}`, name: 'x', level: 'regular', phones: [], timeZone: 'Mars/Base' }),
       ValidationError,
     );
+    await expectRejection(
+      store.members.create({ memberNo: `T${unique()}`, name: 'x', level: 'regular', phones: [], joinedAt: 'yesterday' }),
+      ValidationError,
+    );
   });
 });
