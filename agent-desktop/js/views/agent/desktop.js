@@ -1,5 +1,5 @@
 // The agent desktop: state bar, the live screen pop, my callbacks.
-import { h, replace } from '../../dom.js';
+import { h, replace, svgIcon, ICONS } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { get, listOf } from '../../api.js';
 import { currentSocket, listen, onConnect } from '../../socket.js';
@@ -91,7 +91,7 @@ function idleCard() {
   return h(
     'div.panel.idle-card',
     {},
-    h('div.ring', {}, '☏'),
+    h('div.ring', {}, svgIcon(ICONS.phone, 24)),
     h('h3', {}, t('pop.idle.title')),
     h('div', {}, t('pop.idle.body')),
   );
