@@ -39,13 +39,28 @@ export class Session {
     socket.on('close', () => this.close());
   }
 
+  private pending: string[] = [];
+
   send(fields: Headers): void {
     if (this.closed) return;
     if (this.socket.writableLength > MAX_PENDING_BYTES) {
       this.socket.destroy();
       return;
     }
-    this.socket.write(serialize(fields));
+    this.queue(serialize(fields));
+  }
+
+  /** Frames written in one turn of the event loop leave in one write, in order. */
+  queue(text: string): void {
+    if (this.closed) return;
+    if (this.pending.length === 0) {
+      process.nextTick(() => {
+        const out = this.pending.join('');
+        this.pending = [];
+        if (!this.closed && out) this.socket.write(out);
+      });
+    }
+    this.pending.push(text);
   }
 
   respond(actionId: string | undefined, fields: Headers): void {
@@ -55,9 +70,12 @@ export class Session {
 
   close(): void {
     if (this.closed) return;
+    const rest = this.pending.join('');
+    this.pending = [];
     this.closed = true;
     this.server.sessions.delete(this);
-    this.socket.end();
+    if (rest) this.socket.end(rest);
+    else this.socket.end();
   }
 
   private async handle(lines: string[]): Promise<void> {
@@ -140,7 +158,7 @@ export class AmiServer {
       if (!s.authenticated || !s.events || s.closed) continue;
       text ??= serialize(frame);
       if (s.socket.writableLength > MAX_PENDING_BYTES) s.socket.destroy();
-      else s.socket.write(text);
+      else s.queue(text);
     }
   }
 

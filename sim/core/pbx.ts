@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 // The simulated Asterisk core: owns channels, bridges and device states and publishes
 // every change once, as AMI frames and as ARI events for the apps that watch it.
 import type { Bridge, Channel, LiveRecording, PartyId, Playback, StoredRecording } from './model.js';
@@ -92,6 +93,7 @@ export class Pbx {
   }
 
   ariChannelEvent(ch: Channel, type: string, body: AriEvent = {}, pre: AriEvent = {}): void {
+    if (ch.apps.size === 0 && this.allApps.size === 0) return;
     this.ariEvent(ch.apps, type, { ...body, channel: ariChannel(ch) }, pre);
   }
 
@@ -124,6 +126,8 @@ export class Pbx {
       abort: new AbortController(),
       onDestroyed: [],
     };
+    // Every wait of the channel listens to its hang-up; they end with the channel.
+    setMaxListeners(0, ch.abort.signal);
     this.channels.set(id, ch);
     this.channelsByName.set(ch.name, ch);
     let set = this.deviceChannels.get(ch.device);

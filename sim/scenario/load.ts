@@ -15,6 +15,8 @@ export interface LoadOptions {
   meanPatienceMs?: number;
   /** Hard cap on calls placed. */
   maxCalls?: number;
+  /** After the last arrival, wait up to this long for the calls to end before counting. */
+  drainMs?: number;
   /** Random source in [0, 1); pass a seeded one for repeatable runs. */
   random?: () => number;
 }
@@ -78,6 +80,8 @@ export async function runLoad(sim: Simulator, opts: LoadOptions): Promise<LoadRe
   });
   result.elapsedMs = Date.now() - started;
   result.achievedRatePerSec = result.offered / (result.elapsedMs / 1000);
+  const drainUntil = Date.now() + (opts.drainMs ?? 0);
+  while (Date.now() < drainUntil && calls.some((c) => !c.ended)) await new Promise((r) => setTimeout(r, 50));
   for (const c of calls) {
     if (c.bridgedTo) result.bridged += 1;
     if (c.stasisArgs) result.stasis += 1;
