@@ -226,14 +226,17 @@ export class InboundScript {
   private async waitForOwner(call: InboundCall, decision: Extract<RouteDecision, { kind: 'wait-for-owner' }>): Promise<StepResult> {
     call.state.fire('wait-owner');
     this.deps.player.hold(call, { promptId: 'please-hold', language: call.language });
-    const freed = await this.waitForAdvisor(call, decision.ownerId, decision.maxWaitMs);
-    if (freed) {
+    const ended = await this.waitForAdvisor(call, decision.ownerId, decision.maxWaitMs);
+    if (ended === 'handed') {
       this.end(call, 'owner free');
       call.state.fire('advisor-freed');
-    } else {
+    } else if (ended === 'expired') {
       this.end(call, 'max wait passed');
       call.progress.ownerWaitTimedOut = true;
       call.state.fire('wait-expired');
+    } else {
+      this.end(call, ended);
+      call.state.fire('owner-away');
     }
     return 'continue';
   }
@@ -248,10 +251,10 @@ export class InboundScript {
     return 'continue';
   }
 
-  /** Joins the waiting callers until an advisor is handed over (true) or the max wait passes (false). */
-  private async waitForAdvisor(call: InboundCall, advisorId: number | null, maxWaitMs: number | null): Promise<boolean> {
+  /** Joins the waiting callers until an advisor is handed over, the max wait passes, or the wait is interrupted (its reason). */
+  private async waitForAdvisor(call: InboundCall, advisorId: number | null, maxWaitMs: number | null): Promise<string> {
     const { deps } = this;
-    const handed = deferred<boolean>();
+    const handed = deferred<string>();
     const waiter: WaitingCaller = {
       callId: call.callId,
       node: call.node,
@@ -263,11 +266,8 @@ export class InboundScript {
       waitingSince: deps.now(),
       triedAdvisorIds: call.progress.tried.map((t) => t.advisorId),
     };
-    deps.waiting.add(
-      waiter,
-      () => handed.resolve(true),
-    );
-    const timer = maxWaitMs === null ? null : setTimeout(() => handed.resolve(false), maxWaitMs);
+    deps.waiting.add(waiter, { handOff: () => handed.resolve('handed'), interrupt: (reason) => handed.resolve(reason) });
+    const timer = maxWaitMs === null ? null : setTimeout(() => handed.resolve('expired'), maxWaitMs);
     try {
       return await unlessGone(call.signal, handed.promise);
     } finally {

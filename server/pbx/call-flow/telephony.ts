@@ -6,8 +6,8 @@ import type { Registry } from 'prom-client';
 import type { AsteriskNode, Config } from '../../config/config.js';
 import { domainSettingsFrom } from '../../domain/settings.js';
 import type { TierRules } from '../../domain/tiers.js';
-import { foldPresence } from '../../domain/presence.js';
-import type { PresenceBoard } from '../../presence/presence-board.js';
+import { describePresence, foldPresence } from '../../domain/presence.js';
+import type { PresenceBoard, PresenceChange } from '../../presence/presence-board.js';
 import { AdvisorDirectory } from '../../routing/advisor-directory.js';
 import type { AdvisorSource } from '../../routing/advisor-directory.js';
 import { Router } from '../../routing/router.js';
@@ -126,7 +126,16 @@ export async function startTelephony(options: TelephonyOptions): Promise<Telepho
     const advisor = directory.byDevice(device);
     if (advisor) presence.phoneState(advisor.id, state);
   });
-  const onPresence = ({ current }: { current: { advisorId: number } }) => offer(current.advisorId);
+  const onPresence = ({ previous, current }: PresenceChange) => {
+    const at = now();
+    const was = foldPresence(previous, at);
+    const is = foldPresence(current, at);
+    // An owner leaving for the day releases the callers waiting for them (delegates next).
+    if (is.availability === 'absent' && was.availability !== 'absent') {
+      waiting.interruptOwnerWaits(current.advisorId, `owner went away (${describePresence(is)})`);
+    }
+    offer(current.advisorId);
+  };
   presence.on('change', onPresence);
   await directory.start(options.advisorRefreshMs ?? 60_000);
 

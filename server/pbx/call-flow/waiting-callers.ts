@@ -5,12 +5,14 @@ import { EventEmitter } from 'node:events';
 import type { Advisor, AdvisorPresence } from '../../domain/model.js';
 import type { WaitingCaller, WaitingCallerPolicy } from '../../routing/waiting-choice.js';
 
-/** Called with the advisor handed to a waiting caller; the call flow rings them. */
-export type HandOff = (advisorId: number) => void;
+/** What ends a wait: an advisor handed over (the call flow rings them), or a reason to re-route. */
+export interface WaitHandlers {
+  handOff: (advisorId: number) => void;
+  interrupt: (reason: string) => void;
+}
 
-interface Entry {
+interface Entry extends WaitHandlers {
   caller: WaitingCaller;
-  handOff: HandOff;
 }
 
 export class WaitingCallers extends EventEmitter<{ changed: [readonly WaitingCaller[]] }> {
@@ -34,8 +36,8 @@ export class WaitingCallers extends EventEmitter<{ changed: [readonly WaitingCal
     this.policy = policy;
   }
 
-  add(caller: WaitingCaller, handOff: HandOff): void {
-    this.entries.set(caller.callId, { caller, handOff });
+  add(caller: WaitingCaller, handlers: WaitHandlers): void {
+    this.entries.set(caller.callId, { caller, ...handlers });
     this.emit('changed', this.list());
   }
 
@@ -64,5 +66,16 @@ export class WaitingCallers extends EventEmitter<{ changed: [readonly WaitingCal
     this.emit('changed', this.list());
     entry.handOff(advisorId);
     return true;
+  }
+
+  /** Ends the waits of the callers waiting for this owner (who went away): they are routed again. */
+  interruptOwnerWaits(advisorId: number, reason: string): number {
+    const affected = [...this.entries.values()].filter((e) => e.caller.waitingFor.kind === 'owner' && e.caller.waitingFor.advisorId === advisorId);
+    for (const entry of affected) {
+      this.entries.delete(entry.caller.callId);
+      entry.interrupt(reason);
+    }
+    if (affected.length > 0) this.emit('changed', this.list());
+    return affected.length;
   }
 }

@@ -132,4 +132,34 @@ describe('call flow: owner on a call', function () {
     const stored = await h.settledCall(caller.id);
     expect(stored.trail[1]!.outcome).to.equal('key 3: next');
   });
+
+  it('key 1 and the owner stays busy: after the max wait the first delegate rings', async () => {
+    await ownerBusy({ env: { CTI_OWNER_MAX_WAIT: '500ms' } });
+    const caller = h.sim.call({ from: DEMO_FIRST_MEMBER.phone, keys: ['2', '1'] });
+    await promptNamingOwner(caller, 'en');
+    caller.press('1');
+    expect(await caller.waitBridged()).to.equal(FIRST_DELEGATE);
+    caller.hangup();
+    const stored = await h.settledCall(caller.id);
+    expect(stored.trail.map((s) => [s.step, s.outcome])).to.deep.equal([
+      ['identify', 'member'],
+      ['offer-owner-choice', 'key 1: wait'],
+      ['wait-for-owner', 'max wait passed'],
+      ['ring-advisor', 'answered'],
+    ]);
+    expect(stored.reason).to.equal('delegate');
+  });
+
+  it('key 1 and the owner signs out meanwhile: the wait ends at once and the first delegate rings', async () => {
+    await ownerBusy();
+    const caller = h.sim.call({ from: DEMO_FIRST_MEMBER.phone, keys: ['2', '1'] });
+    await promptNamingOwner(caller, 'en');
+    caller.press('1');
+    await waitUntil('waiting for the owner', () => h.telephony.waitingCallers().length === 1);
+    h.presence.desktopDisconnected(alice);
+    expect(await caller.waitBridged()).to.equal(FIRST_DELEGATE);
+    caller.hangup();
+    const stored = await h.settledCall(caller.id);
+    expect(stored.trail[2]).to.include({ step: 'wait-for-owner', outcome: 'owner went away (not logged in)' });
+  });
 });
