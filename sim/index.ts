@@ -41,6 +41,8 @@ export interface SimulatorOptions {
   /** Playback duration per media URI, and for all others. */
   mediaMs?: Record<string, number>;
   defaultMediaMs?: number;
+  /** Recordings already on disk (`GET /recordings/stored`). */
+  storedRecordings?: Array<{ name: string; format: string }>;
   /** Multiplies dialplan waits (WaitExten, Read, Wait): tests use e.g. 0.05. */
   waitScale?: number;
   onError?: (err: unknown) => void;
@@ -114,6 +116,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       onError: options.onError ?? ((err) => console.error('simulator error', err)),
     });
     box.runner.waitScale = options.waitScale ?? 1;
+    for (const rec of options.storedRecordings ?? []) box.pbx.storedRecordings.set(rec.name, { ...rec });
     return box;
   };
 

@@ -77,6 +77,8 @@ const VOLATILE = new Set([
   'kernel',
   'startup_time',
   'last_reload_time',
+  // Seconds of audio recorded: a Local channel carries none, a simulated one counts wall time.
+  'duration',
 ]);
 
 export const normaliseChannelName = (name: string): string => name.replace(/-[0-9a-f]{8}(;[12])?$/, '-XXXXXXXX$1');

@@ -43,6 +43,7 @@ const FLOWS: Array<{ name: string; ami: string; ari: string }> = [
   { name: 'agent-no-answer', ami: 'ami-flow-agent-no-answer.txt', ari: 'ari-flow-agent-no-answer.jsonl' },
   { name: 'agent-busy', ami: 'ami-flow-agent-busy.txt', ari: 'ari-flow-agent-busy.jsonl' },
   { name: 'app-not-registered', ami: 'ami-flow-app-not-registered.txt', ari: 'ari-flow-app-not-registered.jsonl' },
+  { name: 'moh-and-record', ami: 'ami-flow-moh-and-record.txt', ari: 'ari-flow-moh-and-record.jsonl' },
 ];
 
 describe('sim fidelity: recorded Asterisk 22 flows replayed against the simulator', function () {
@@ -59,7 +60,14 @@ describe('sim fidelity: recorded Asterisk 22 flows replayed against the simulato
 
       before(async function () {
         // Prompts in the recordings are stopped or cut short; 20 s keeps them playing meanwhile.
-        sim = await startSimulator({ amiPort: 0, ariPort: 0, dialplanFiles: [`${CONFIG_DIR}extensions.conf`], defaultMediaMs: 20_000 });
+        sim = await startSimulator({
+          amiPort: 0,
+          ariPort: 0,
+          dialplanFiles: [`${CONFIG_DIR}extensions.conf`],
+          defaultMediaMs: 20_000,
+          // The recorded box already held one stored recording.
+          storedRecordings: [{ name: 'cap-rec-1', format: 'wav' }],
+        });
         result = await replay(sim, flow.ami, flow.ari);
       });
       after(async () => {
