@@ -2,9 +2,10 @@ import type { ApiDeps } from '../deps.js';
 import type { RouteSpec } from '../route-spec.js';
 import { advisorRoutes } from './advisors-routes.js';
 import { authRoutes } from './auth-routes.js';
+import { callbackRoutes } from './callbacks-routes.js';
 import { callRoutes } from './calls-routes.js';
 import { memberRoutes } from './members-routes.js';
 
 export function apiRoutes(deps: ApiDeps): RouteSpec[] {
-  return [...authRoutes(deps), ...memberRoutes(deps), ...advisorRoutes(deps), ...callRoutes(deps)];
+  return [...authRoutes(deps), ...memberRoutes(deps), ...advisorRoutes(deps), ...callRoutes(deps), ...callbackRoutes(deps)];
 }

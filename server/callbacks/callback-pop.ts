@@ -1,0 +1,88 @@
+// The preview screen pop of a callback: shown on the agent's desktop as their phone rings
+// (before the member is dialed), with the member, their own advisor and why this agent
+// got it; updated when the member answers and when the call ends.
+import type { PopMember, PopOwner, PopPhase, ScreenPop } from '../desktop/contract.js';
+import type { Advisor, AdvisorPresence, Member } from '../domain/model.js';
+import type { CallbackRecord } from '../store/callbacks.js';
+
+export interface CallbackPopInput {
+  popId: string;
+  callId: string;
+  phase: PopPhase;
+  callback: CallbackRecord;
+  member: Member | null;
+  owner: Advisor | null;
+  ownerPresence: AdvisorPresence | null;
+  /** Why this agent: own-advisor, delegate or pool (ladder stage). */
+  relation: 'own-advisor' | 'delegate' | 'pool';
+  now: number;
+  outcome?: ScreenPop['outcome'];
+}
+
+export function popMemberOf(member: Member): PopMember {
+  return {
+    id: member.id,
+    memberNo: member.memberNo,
+    name: member.name,
+    level: member.level,
+    phones: member.phones,
+    lastPurchaseAt: member.lastPurchaseAt,
+    purchaseCount: member.purchaseCount,
+    totalSpend: member.totalSpend,
+    tags: member.tags,
+    notes: member.notes,
+    servicePlan: member.servicePlan,
+    timeZone: member.timeZone,
+    language: member.language,
+  };
+}
+
+function ownerState(presence: AdvisorPresence | null): PopOwner['state'] {
+  if (!presence || presence.markedAbsent || presence.desktop === 'logged-out' || presence.phone === 'unavailable') return 'absent';
+  if (presence.phone === 'in-use') return 'on-call';
+  if (presence.phone === 'ringing') return 'ringing';
+  return presence.desktop;
+}
+
+const REASON_TEXT: Record<CallbackRecord['reason'], string> = {
+  requested: 'asked for a callback',
+  'peak-offer': 'took a callback at peak time',
+  abandoned: 'hung up while waiting',
+  manual: 'callback planned by a supervisor',
+};
+
+function reasonText(input: CallbackPopInput): string {
+  const why = REASON_TEXT[input.callback.reason];
+  if (input.relation === 'own-advisor') return `Callback: your member ${why}`;
+  const owner = input.owner ? ` for ${input.owner.name}` : '';
+  return input.relation === 'delegate' ? `Callback as delegate${owner}: member ${why}` : `Callback${owner}: member ${why}`;
+}
+
+export function callbackPop(input: CallbackPopInput): ScreenPop {
+  const { callback } = input;
+  return {
+    popId: input.popId,
+    callId: input.callId,
+    phase: input.phase,
+    callerNumber: callback.number,
+    member: input.member ? popMemberOf(input.member) : null,
+    owner: input.owner
+      ? { id: input.owner.id, name: input.owner.name, nameZh: input.owner.nameZh, tier: input.owner.tier, state: ownerState(input.ownerPresence) }
+      : null,
+    reason: 'callback',
+    reasonText: reasonText(input),
+    ivr: {},
+    waitedSeconds: Math.max(0, Math.round((input.now - Date.parse(callback.firstCallAt)) / 1000)),
+    callback: {
+      id: callback.id,
+      reason: callback.reason,
+      firstCallAt: callback.firstCallAt,
+      dueAt: callback.dueAt,
+      attempts: callback.attempts,
+      promisedByAdvisorId: callback.preferredAdvisorId,
+      note: callback.note,
+    },
+    phaseAt: new Date(input.now).toISOString(),
+    ...(input.outcome ? { outcome: input.outcome } : {}),
+  };
+}

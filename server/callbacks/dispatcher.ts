@@ -1,0 +1,176 @@
+// The one decision point that hands a free advisor their next piece of work: a live
+// caller waiting on the line or a due callback, whichever called first (fair virtual
+// hold), through the domain's `pickForAdvisor`. It runs in two places with the same
+// inputs: as the call flow's waiting-caller policy (when telephony frees an advisor while
+// callers wait) and in its own cycle (on presence changes, queue changes and a tick).
+// Callback dials start only for advisors free right now, one each, so dials in progress
+// never exceed the advisors free for them.
+import type { TeamView } from '../domain/callback-ladder.js';
+import { maxConcurrentCallbackDials, pickForAdvisor, type DispatchPick, type DispatchSettings } from '../domain/dispatch.js';
+import type { Advisor, AdvisorPresence } from '../domain/model.js';
+import { foldPresence } from '../domain/presence.js';
+import type { PresenceBoard } from '../presence/presence-board.js';
+import type { WaitingCaller, WaitingCallerPolicy } from '../routing/waiting-choice.js';
+import type { Logger } from '../shared/logger.js';
+import type { AdvisorRecord, AdvisorStore } from '../store/advisors.js';
+import type { CandidateLoader, QueueSnapshot } from './candidates.js';
+
+/** Live callers waiting, and the hand-over to one of them (the call flow's WaitingCallers). */
+export interface WaitingLine {
+  list(): WaitingCaller[];
+  handTo(callId: string, advisorId: number): boolean;
+}
+
+export interface DispatcherOptions {
+  advisors: Pick<AdvisorStore, 'list'>;
+  presence: PresenceBoard;
+  loader: CandidateLoader;
+  settings: DispatchSettings;
+  waiting: WaitingLine | null;
+  /** Advisors the call flow is ringing or connected to right now (before device states say so). */
+  inboundBusy: () => Iterable<number>;
+  /** Claims the callback for this advisor and starts dialing; false when someone else got it first. */
+  startCallback: (callbackId: number, advisor: Advisor, pick: Extract<DispatchPick, { kind: 'dial-callback' }>) => Promise<boolean>;
+  /** Callback dials this engine has in progress. */
+  dialsInProgress: () => number;
+  now: () => number;
+  log: Logger;
+}
+
+const MAX_PICKS_PER_ADVISOR = 3;
+
+export class Dispatcher {
+  private snapshot: QueueSnapshot = { at: 0, candidates: [] };
+  private team: { advisors: AdvisorRecord[]; view: TeamView } = { advisors: [], view: { delegatesOf: new Map(), presences: new Map() } };
+  /** Advisors given a callback by this engine and not yet done with it. */
+  private readonly engaged = new Set<number>();
+  /** Advisors who let a callback ring out: not offered another before this time. */
+  private readonly coolingUntil = new Map<number, number>();
+  /** Callbacks tried since the last snapshot (claimed, or lost to another server). */
+  private readonly taken = new Set<number>();
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(private readonly options: DispatcherOptions) {}
+
+  /** Which work this advisor takes now, over the last queue snapshot and the live callers. */
+  pick(advisor: Advisor, presence: AdvisorPresence | null, live: readonly WaitingCaller[], now: number): DispatchPick {
+    const candidates = this.snapshot.candidates.filter((c) => !this.taken.has(c.callback.id));
+    const team: TeamView = { delegatesOf: this.team.view.delegatesOf, presences: this.options.presence.snapshot() };
+    return pickForAdvisor(advisor, presence, candidates, live, now, this.options.settings, team);
+  }
+
+  /** Installed on the call flow's waiting callers: a live caller, or null when a callback comes first. */
+  readonly policy: WaitingCallerPolicy = (advisor, presence, waiting, now) => {
+    if (this.stopped || this.engaged.has(advisor.id)) return null;
+    const pick = this.pick(advisor, presence, waiting, now);
+    if (pick.kind === 'serve-live-caller') return waiting.find((w) => w.callId === pick.callId) ?? null;
+    if (pick.kind === 'dial-callback') {
+      void this.give(advisor, pick).then((started) => {
+        if (!started) this.trigger();
+      });
+    }
+    return null;
+  };
+
+  /** An advisor as of the last cycle (for pops: the member's owner). */
+  advisor(id: number): Advisor | undefined {
+    return this.team.advisors.find((a) => a.id === id);
+  }
+
+  engagedAdvisors(): ReadonlySet<number> {
+    return this.engaged;
+  }
+
+  /** The advisor's callback dial ended; a missed agent leg cools them down for a while. */
+  released(advisorId: number, coolDownUntil: number | null): void {
+    this.engaged.delete(advisorId);
+    if (coolDownUntil !== null) this.coolingUntil.set(advisorId, coolDownUntil);
+    this.trigger();
+  }
+
+  /** Asks for a cycle soon; cycles never overlap, a request during one runs another after it. */
+  trigger(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.cycle();
+        } catch (err) {
+          this.options.log.error({ err }, 'callback dispatch cycle failed; retrying on the next tick');
+        }
+      } while (this.again && !this.stopped);
+    })().finally(() => {
+      this.running = null;
+    });
+  }
+
+  /** Resolves when no cycle is running (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true;
+    return this.settled();
+  }
+
+  private async cycle(): Promise<void> {
+    const { options } = this;
+    const now = options.now();
+    const advisors = await options.advisors.list({ active: true });
+    this.team = {
+      advisors,
+      view: { delegatesOf: new Map(advisors.map((a) => [a.id, a.delegates])), presences: options.presence.snapshot() },
+    };
+    this.snapshot = await options.loader.load(now);
+    this.taken.clear();
+    const busy = new Set(options.inboundBusy());
+    const free = advisors
+      .map((advisor) => ({ advisor, presence: options.presence.get(advisor.id) ?? null }))
+      .filter(({ advisor, presence }) => {
+        if (this.engaged.has(advisor.id) || busy.has(advisor.id)) return false;
+        if ((this.coolingUntil.get(advisor.id) ?? 0) > now) return false;
+        return foldPresence(presence, now).availability === 'available';
+      })
+      .sort((a, b) => (a.presence?.idleSince ?? now) - (b.presence?.idleSince ?? now) || a.advisor.id - b.advisor.id);
+    let budget = maxConcurrentCallbackDials(free.length + options.dialsInProgress(), options.dialsInProgress());
+    for (const { advisor, presence } of free) {
+      if (this.stopped || budget <= 0) return;
+      // A callback lost to another server is skipped and the advisor looks again.
+      for (let tries = 0; tries < MAX_PICKS_PER_ADVISOR && !this.engaged.has(advisor.id); tries++) {
+        const pick = this.pick(advisor, presence, options.waiting?.list() ?? [], now);
+        if (pick.kind === 'serve-live-caller') {
+          options.waiting?.handTo(pick.callId, advisor.id);
+          break;
+        }
+        if (pick.kind !== 'dial-callback') break;
+        if (await this.give(advisor, pick)) {
+          budget -= 1;
+          break;
+        }
+      }
+    }
+  }
+
+  /** Claims the picked callback for the advisor and starts the dial; false when it was not started. */
+  private async give(advisor: Advisor, pick: Extract<DispatchPick, { kind: 'dial-callback' }>): Promise<boolean> {
+    if (this.engaged.has(advisor.id)) return false;
+    this.engaged.add(advisor.id);
+    this.taken.add(pick.callbackId);
+    let started = false;
+    try {
+      started = await this.options.startCallback(pick.callbackId, advisor, pick);
+    } catch (err) {
+      this.options.log.error({ err, callbackId: pick.callbackId, advisorId: advisor.id }, 'could not start the callback dial');
+    }
+    if (!started) this.engaged.delete(advisor.id);
+    return started;
+  }
+}
