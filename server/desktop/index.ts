@@ -4,3 +4,4 @@ export { MemoryPopStore, type PopStore } from './pop-store.js';
 export { desktopAssets, DESKTOP_ASSETS_DIR } from './static-assets.js';
 export { AUTH_ERROR_CODES } from './auth.js';
 export * from './contract.js';
+export { buildWallboard, type WallboardInput } from './wallboard.js';
