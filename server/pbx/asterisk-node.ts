@@ -2,6 +2,8 @@
 // its ARI session (events into this node's call flow). After every ARI (re)connect the
 // call flow resyncs against `GET /channels`; after every AMI (re)connect the tracker
 // re-reads `DeviceStateList`. Either link may drop and come back without the other.
+// With several CTI servers only the node's lease holder takes calls: AMI runs from the
+// start, the ARI app is taken and released at run time (takeCalls / releaseCalls).
 import type { AsteriskNode } from '../config/config.js';
 import type { Logger } from '../shared/logger.js';
 import { AmiClient } from './ami/client.js';
@@ -32,16 +34,20 @@ export function nodeName(index: number): string {
 
 export class AsteriskNodeLink {
   readonly name: string;
+  readonly node: AsteriskNode;
   readonly ami: AmiClient;
   readonly ari: AriClient;
   readonly control: CallControl;
-  readonly flow: CallFlow;
+  private currentFlow: CallFlow;
+  private callsTaken = false;
+  private readonly newFlow: () => CallFlow;
   private readonly log: Logger;
   private readonly detachTracker: () => void;
 
   constructor(options: AsteriskNodeOptions) {
     const { node } = options;
     this.name = options.name;
+    this.node = node;
     this.log = options.logger.child({ node: options.name });
     this.ami = new AmiClient({
       host: node.ami.host,
@@ -64,7 +70,8 @@ export class AsteriskNodeLink {
       heartbeatMs: options.keepaliveMs,
     });
     this.control = new CallControl(this.ari);
-    this.flow = options.createFlow(this.control, this.log.child({ component: 'call-flow' }));
+    this.newFlow = () => options.createFlow(this.control, this.log.child({ component: 'call-flow' }));
+    this.currentFlow = this.newFlow();
     this.detachTracker = options.tracker.attach(this.ami);
     this.ari.on('event', (event) => this.flow.handle(event));
     this.ari.on('connected', ({ session }) => {
@@ -78,9 +85,35 @@ export class AsteriskNodeLink {
     this.ami.on('loginFailed', ({ username }) => this.log.error({ username }, 'AMI login failed: check the user and secret in CTI_AMI_URL'));
   }
 
-  start(): void {
+  /** This node's call flow (a fresh one after each releaseCalls). */
+  get flow(): CallFlow {
+    return this.currentFlow;
+  }
+
+  /** AMI always; the ARI app (this node's calls) unless `calls` is false (scale-out: the lease holder takes them). */
+  start(options: { calls?: boolean } = {}): void {
     this.ami.start();
+    if (options.calls !== false) this.takeCalls();
+  }
+
+  get takingCalls(): boolean {
+    return this.callsTaken;
+  }
+
+  /** Opens the node's ARI app: its calls come to this server (and resync on connect). */
+  takeCalls(): void {
+    if (this.callsTaken) return;
+    this.callsTaken = true;
     this.ari.start();
+  }
+
+  /** Gives the node's calls up: callers being routed go back to the dialplan, the app closes, a fresh flow waits. */
+  async releaseCalls(): Promise<void> {
+    if (!this.callsTaken) return;
+    this.callsTaken = false;
+    await this.currentFlow.stop();
+    await this.ari.stop();
+    this.currentFlow = this.newFlow();
   }
 
   get connected(): { ami: boolean; ari: boolean } {

@@ -64,6 +64,8 @@ export interface TelephonyOptions {
   advisorRefreshMs?: number;
   reconnect?: BackoffOptions;
   keepaliveMs?: number;
+  /** false: nodes start with AMI only and take their calls when told (`node.takeCalls()`: the scale-out node lease). Default true. */
+  takeCallsAtStart?: boolean;
 }
 
 /** A call in progress, for the wallboard and the API. */
@@ -207,7 +209,7 @@ export async function startTelephony(options: TelephonyOptions): Promise<Telepho
         },
       }),
   );
-  for (const node of nodes) node.start();
+  for (const node of nodes) node.start({ calls: options.takeCallsAtStart !== false });
   log.info({ nodes: nodes.length, advisors: directory.all().length }, 'telephony started');
 
   return {
