@@ -24,7 +24,7 @@ export interface WaitingLine {
 export interface DispatcherOptions {
   advisors: Pick<AdvisorStore, 'list'>;
   presence: PresenceBoard;
-  loader: CandidateLoader;
+  loader: Pick<CandidateLoader, 'load'>;
   settings: DispatchSettings;
   waiting: WaitingLine | null;
   /** Advisors the call flow is ringing or connected to right now (before device states say so). */
