@@ -20,6 +20,7 @@ import { recordedPromptStore } from './prompts/store-adapter.js';
 import { startTelephony, type Telephony } from './pbx/call-flow/telephony.js';
 import type { Advisor } from './domain/model.js';
 import { startScreenPops } from './desktop/screen-pop-service.js';
+import { wallboardBuilder } from './wallboard/wallboard-builder.js';
 
 export interface RunningServer {
   config: Config;
@@ -91,7 +92,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       // Name prompts are a nicety: without espeak-ng the prompts fall back to generic wording.
       prompts.renderAdvisor(advisor).catch((err: unknown) => logger.warn({ err, advisorId: advisor.id }, 'could not render advisor name prompts'));
     };
-    const deps = { config, store, presence, logger, now, advisorSaved };
+    // Requests reach these only after start-up, when the gateway and telephony exist.
+    const pops = {
+      current: (advisorId: number) => gateway.currentPops(advisorId),
+      dismiss: (advisorId: number, popId: string) => gateway.dismissPop(advisorId, popId),
+    };
+    const wallboard = () => buildWallboard();
+    const deps = { config, store, presence, logger, now, advisorSaved, pops, wallboard };
     const verifyToken = (token: string) => store.tokens.verify(token);
     const app = createApiApp({
       logger,
@@ -150,6 +157,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       now,
     });
     closers.push(stopPops);
+    const buildWallboard = wallboardBuilder({ store, presence, telephony, now });
+    gateway.setWallboardProvider(buildWallboard);
+    const refreshWallboard = () => gateway.refreshWallboard();
+    presence.on('change', refreshWallboard);
+    telephony.waiting.on('changed', refreshWallboard);
+    closers.push(() => {
+      presence.off('change', refreshWallboard);
+      telephony.waiting.off('changed', refreshWallboard);
+    });
     if (demo && config.demoTraffic) await demo.startTraffic();
 
     const port = (httpServer.address() as AddressInfo).port;

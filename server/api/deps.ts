@@ -3,6 +3,7 @@ import type { PresenceBoard } from '../presence/presence-board.js';
 import type { Logger } from '../shared/logger.js';
 import type { Store } from '../store/index.js';
 import type { Advisor } from '../domain/model.js';
+import type { ScreenPop, Wallboard } from '../desktop/contract.js';
 
 /** What the REST routes need; built once in the composition root. */
 export interface ApiDeps {
@@ -13,4 +14,7 @@ export interface ApiDeps {
   now: () => number;
   /** Called after an advisor is created or changed: presence tracking, name prompts. */
   advisorSaved?: (advisor: Advisor) => void;
+  /** The agent's open screen pops (after a reload or reconnect). */
+  pops: { current(advisorId: number): Promise<ScreenPop[]>; dismiss(advisorId: number, popId: string): Promise<void> };
+  wallboard: () => Promise<Wallboard>;
 }

@@ -70,6 +70,7 @@ export function startScreenPops(options: ScreenPopServiceOptions): () => void {
     const ownership = event.member ? await options.currentOwnership(event.member.id).catch(() => null) : null;
     return {
       callId: event.callId,
+      callRecordId: event.storedCallId,
       callerNumber: event.callerNumber,
       member,
       owner: owner ? { id: owner.id, name: owner.name, nameZh: owner.nameZh, tier: owner.tier, state: ownerState(options.presenceOf(owner.id)) } : null,

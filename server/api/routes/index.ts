@@ -5,7 +5,15 @@ import { authRoutes } from './auth-routes.js';
 import { callbackRoutes } from './callbacks-routes.js';
 import { callRoutes } from './calls-routes.js';
 import { memberRoutes } from './members-routes.js';
+import { allocationRoutes } from './allocation-routes.js';
+import { desktopRoutes } from './desktop-routes.js';
+import { statsRoutes } from './stats-routes.js';
 
 export function apiRoutes(deps: ApiDeps): RouteSpec[] {
-  return [...authRoutes(deps), ...memberRoutes(deps), ...advisorRoutes(deps), ...callRoutes(deps), ...callbackRoutes(deps)];
+  return [
+    ...authRoutes(deps), ...memberRoutes(deps), ...advisorRoutes(deps), ...callRoutes(deps), ...callbackRoutes(deps),
+    ...allocationRoutes(deps),
+    ...desktopRoutes(deps),
+    ...statsRoutes(deps),
+  ];
 }
