@@ -91,7 +91,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     for (const [q, m] of parseQueueMembers(readFileSync(queuesConf, 'utf8'))) queueMembers.set(q, m);
   }
   for (const [q, m] of Object.entries(options.queueMembers ?? {})) {
-    queueMembers.set(q, m.map((iface) => ({ iface, stateInterface: iface.replace(/\/n$/, '') })));
+    queueMembers.set(q, m.map((iface) => ({ iface, name: iface, stateInterface: iface.replace(/\/n$/, '') })));
   }
 
   const phones = new PhoneBook();

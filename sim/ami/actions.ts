@@ -2,6 +2,7 @@
 import type { Pbx } from '../core/pbx.js';
 import type { Telephony } from '../core/calls.js';
 import type { DialplanRunner } from '../dialplan/run.js';
+import { queueLists } from './queue-actions.js';
 import type { Channel, PartyId } from '../core/model.js';
 import { amiChannel } from '../core/format.js';
 import { amiTimestamp, hms } from '../core/clock.js';
@@ -36,6 +37,14 @@ function list(s: Responder, id: string | undefined, message: string, item: strin
   s.respond(id, [['Response', 'Success'], ['EventList', 'start'], ['Message', message]]);
   const withId: Headers = id !== undefined ? [['ActionID', id]] : [];
   for (const fields of items) s.send([['Event', item], ...withId, ...fields]);
+  s.send([['Event', complete], ...withId, ['EventList', 'Complete'], ['ListItems', String(items.length)]]);
+}
+
+/** app_queue lists put ActionID after the item's fields. */
+function queueList(s: Responder, id: string | undefined, message: string, items: Array<{ event: string; fields: Headers }>, complete: string): void {
+  s.respond(id, [['Response', 'Success'], ['EventList', 'start'], ['Message', message]]);
+  const withId: Headers = id !== undefined ? [['ActionID', id]] : [];
+  for (const item of items) s.send([['Event', item.event], ...item.fields, ...withId]);
   s.send([['Event', complete], ...withId, ['EventList', 'Complete'], ['ListItems', String(items.length)]]);
 }
 
@@ -237,6 +246,12 @@ const ACTIONS: Record<string, Action> = {
     if (ch.localPeer) receiveDtmf(env.pbx, ch.localPeer, digit);
   },
   command,
+  queuestatus(env, s, h, id) {
+    queueList(s, id, 'Queue status will follow', queueLists(env.pbx, env.runner.queues, header(h, 'Queue')).status, 'QueueStatusComplete');
+  },
+  queuesummary(env, s, h, id) {
+    queueList(s, id, 'Queue summary will follow', queueLists(env.pbx, env.runner.queues, header(h, 'Queue')).summary, 'QueueSummaryComplete');
+  },
   listcommands(_env, s, _h, id) {
     const names = Object.keys(ACTIONS).map((n): [string, string] => [n, n]);
     s.respond(id, [['Response', 'Success'], ...names]);

@@ -9,9 +9,18 @@ import type { QueueMember } from './queues-conf.js';
 
 const MEMBER_RING_MS = 15_000;
 
+export interface QueueStats {
+  completed: number;
+  abandoned: number;
+}
+
 export class SimpleQueues {
   /** Queue name -> member dial strings, rung in order. */
   readonly members = new Map<string, string[]>();
+  /** Queue name -> members as configured (for QueueStatus). */
+  readonly configured = new Map<string, QueueMember[]>();
+  readonly stats = new Map<string, QueueStats>();
+  readonly joinedAt = new Map<Channel, number>();
   private readonly waiting = new Map<string, Channel[]>();
   /** State interface -> queues it is a member of, with each member's last state. */
   private readonly memberStates = new Map<string, Map<string, DeviceState>>();
@@ -22,6 +31,8 @@ export class SimpleQueues {
   configure(queue: string, members: QueueMember[]): void {
     const pbx = this.tel.pbx;
     this.members.set(queue, members.map((m) => m.iface));
+    this.configured.set(queue, members);
+    this.stats.set(queue, { completed: 0, abandoned: 0 });
     pbx.deviceStates.set(`Queue:${queue}`, DEVICE_STATES.notInUse);
     pbx.deviceStates.set(`Queue:${queue}_avail`, members.length > 0 ? DEVICE_STATES.notInUse : DEVICE_STATES.inUse);
     for (const m of members) {
@@ -54,12 +65,16 @@ export class SimpleQueues {
     this.waiting.set(queue, list);
     list.push(ch);
     const joinedMs = pbx.now();
+    this.joinedAt.set(ch, joinedMs);
+    const stats = this.stats.get(queue) ?? { completed: 0, abandoned: 0 };
+    this.stats.set(queue, stats);
     const position = list.length;
     pbx.amiEvent('QueueCallerJoin', AMI_PRIVILEGE.agent, [...amiChannel(ch), ['Queue', queue], ['Position', String(position)], ['Count', String(list.length)]]);
     ch.onEvent?.({ type: 'queue', queue });
     const leave = () => {
       const i = list.indexOf(ch);
       if (i >= 0) list.splice(i, 1);
+      this.joinedAt.delete(ch);
       pbx.amiEvent('QueueCallerLeave', AMI_PRIVILEGE.agent, [...amiChannel(ch), ['Queue', queue], ['Position', String(position)], ['Count', String(list.length)]]);
     };
     const deadline = timeoutMs > 0 ? joinedMs + timeoutMs : Infinity;
@@ -74,11 +89,15 @@ export class SimpleQueues {
       for (const member of members) {
         if (ch.hungup) break;
         const status = await this.dialAndBridge(ch, member, MEMBER_RING_MS, leave);
-        if (status === DIAL_STATUS.answer) return 'CONNECTED';
+        if (status === DIAL_STATUS.answer) {
+          stats.completed += 1;
+          return 'CONNECTED';
+        }
       }
       if (!ch.hungup) await Promise.race([hungUp, new Promise((r) => setTimeout(r, 1_000))]);
     }
     if (ch.hungup) {
+      stats.abandoned += 1;
       pbx.amiEvent('QueueCallerAbandon', AMI_PRIVILEGE.agent, [
         ...amiChannel(ch),
         ['Queue', queue],

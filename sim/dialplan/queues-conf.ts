@@ -2,6 +2,7 @@
 
 export interface QueueMember {
   iface: string;
+  name: string;
   stateInterface: string;
 }
 
@@ -18,8 +19,8 @@ export function parseQueueMembers(text: string): Map<string, QueueMember[]> {
     }
     const member = /^member\s*=>?\s*(.*)$/.exec(line);
     if (!queue || !member) continue;
-    const [iface = '', , , stateInterface] = (member[1] ?? '').split(',').map((p) => p.trim());
-    out.get(queue)?.push({ iface, stateInterface: stateInterface || iface.replace(/\/n$/, '') });
+    const [iface = '', , name, stateInterface] = (member[1] ?? '').split(',').map((p) => p.trim());
+    out.get(queue)?.push({ iface, name: name || iface, stateInterface: stateInterface || iface.replace(/\/n$/, '') });
   }
   return out;
 }

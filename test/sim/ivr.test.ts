@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startSimulator, type Simulator } from '../../sim/index.js';
-import { RawAri, channelId } from './clients.js';
+import { RawAmi, RawAri, channelId, get } from './clients.js';
 
 const FIXTURE = new URL('./fixtures/front-ivr.conf', import.meta.url).pathname;
 
@@ -97,5 +97,25 @@ describe('sim: the project dialplan (dialplan/extensions.conf)', function () {
     call.hangup();
     await sim.waitForChannelCount(0);
     expect(sim.deviceState('PJSIP/1001')).to.equal('NOT_INUSE');
+  });
+
+  it('reports the waiting caller in QueueStatus and QueueSummary', async () => {
+    sim.setAgent('PJSIP/1001', { kind: 'no-answer' });
+    sim.setAgent('PJSIP/1002', { kind: 'no-answer' });
+    const call = sim.call({ from: '13800138012', keys: ['1', '2'] });
+    await call.waitQueued();
+    const ami = await RawAmi.connect(sim.amiPort);
+    await ami.login();
+    await ami.action({ Action: 'QueueSummary', Queue: 'cti-fallback', ActionID: 'qs' });
+    const summary = await ami.waitEvent('QueueSummary', (f) => get(f, 'ActionID') === 'qs');
+    expect(get(summary, 'LoggedIn')).to.equal('2');
+    expect(get(summary, 'Callers')).to.equal('1');
+    await ami.action({ Action: 'QueueStatus', ActionID: 'qst' });
+    const entry = await ami.waitEvent('QueueEntry', (f) => get(f, 'ActionID') === 'qst');
+    expect(get(entry, 'Channel')).to.equal(call.channel.name);
+    expect(get(await ami.waitEvent('QueueStatusComplete'), 'ListItems')).to.equal('4');
+    ami.close();
+    call.hangup();
+    await sim.waitForChannelCount(0);
   });
 });
