@@ -15,6 +15,7 @@ import type { CallRecorder } from './call-recorder.js';
 import type { CallbackPort } from './callback-port.js';
 import type { EventBaseBuilder } from './event-payloads.js';
 import type { AbandonPlace, CallEndOutcome, CallFlowEvents } from './events.js';
+import { endCall } from './call-ending.js';
 import { CALL_FLOW_EVENTS, safeEmit } from './events.js';
 import type { InboundCall } from './inbound-call.js';
 import { CallerGoneError, deferred, unlessGone } from './inbound-call.js';
@@ -77,7 +78,7 @@ export class InboundScript {
         outcome = call.answered ? 'completed' : 'failed';
       }
     }
-    await this.finish(call, outcome, outcome === 'callback' ? null : abandonedAt);
+    await endCall(call, outcome, outcome === 'callback' ? null : abandonedAt, deps);
   }
 
   private async route(call: InboundCall): Promise<CallEndOutcome> {
@@ -342,57 +343,6 @@ export class InboundScript {
     call.state.fire('confirmed');
     return { done: 'callback' };
   }
-
-  /** Hangs up what is left, stores the outcome and tells listeners. */
-  private async finish(call: InboundCall, outcome: CallEndOutcome, abandonedAt: AbandonPlace | null): Promise<void> {
-    const { deps } = this;
-    const endedAt = deps.now();
-    deps.waiting.remove(call.callId);
-    call.keyListener = null;
-    if (call.state.accepts('caller-hangup') && !call.state.ended) call.state.fire(call.gone ? 'caller-hangup' : 'failed');
-    const leg = call.leg;
-    const hangups: Promise<unknown>[] = [];
-    if (leg) {
-      deps.ringer.release(call, leg);
-    }
-    if (!call.gone && outcome !== 'failed') hangups.push(deps.control.hangup(call.channelId));
-    if (call.bridgeReady && call.bridgeId) {
-      const bridgeId = call.bridgeId;
-      hangups.push(call.bridgeReady.then(() => deps.control.destroyBridge(bridgeId)));
-    }
-    const results = await Promise.allSettled(hangups);
-    for (const r of results) if (r.status === 'rejected') call.log.warn({ err: r.reason }, 'cleanup step failed');
-
-    const waitedMs = (call.answered?.at ?? endedAt) - call.startedAt;
-    const talkMs = call.answered ? endedAt - call.answered.at : 0;
-    if (call.answered && talkMs > 0) deps.presence.recordHandleTime(call.answered.advisorId, talkMs);
-    const base = deps.eventBase(call);
-    const onError = (err: unknown) => call.log.error({ err }, 'call-flow listener failed');
-    if (abandonedAt !== null && (outcome === 'abandoned' || outcome === 'lost')) {
-      safeEmit(
-        deps.events,
-        CALL_FLOW_EVENTS.callerAbandoned,
-        { ...base, where: abandonedAt, waitedMs, firstCallAt: call.firstCallAt, advisorId: leg?.advisorId ?? waitingFor(call) },
-        onError,
-      );
-    }
-    await deps.recorder.close(call, { outcome, abandonedAt, waitedMs, endedAt });
-    safeEmit(
-      deps.events,
-      CALL_FLOW_EVENTS.callEnded,
-      {
-        ...deps.eventBase(call),
-        outcome,
-        advisorId: call.answered?.advisorId ?? null,
-        reason: call.reason,
-        waitedMs,
-        talkMs,
-        trail: [...call.trail],
-      },
-      onError,
-    );
-    call.log.info({ outcome, abandonedAt, waitedMs, talkMs, steps: call.trail.length }, 'call ended');
-  }
 }
 
 function advisorOf(decision: RouteDecision): number | null {
@@ -408,8 +358,4 @@ function advisorOf(decision: RouteDecision): number | null {
     case 'wait-in-pool':
       return null;
   }
-}
-
-function waitingFor(call: InboundCall): number | null {
-  return call.progress.ownerChoice === 'wait' && !call.progress.ownerWaitTimedOut ? (call.context.owner?.id ?? null) : null;
 }

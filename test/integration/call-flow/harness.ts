@@ -52,10 +52,15 @@ export interface HarnessOptions {
   /** Endpoints signed in and ready (default: all twelve). */
   ready?: string[];
   callbacks?: (store: Store) => CallbackPort;
+  /** Asterisk nodes (simulators), default 1. */
+  nodes?: number;
 }
 
 export interface Harness {
+  /** The first node's simulator. */
   sim: Simulator;
+  /** Every node's simulator, in node order (`node0`, `node1`...). */
+  sims: Simulator[];
   db: Db;
   store: Store;
   config: Config;
@@ -66,9 +71,9 @@ export interface Harness {
   /** Advisor id by endpoint (`PJSIP/1001`). */
   advisorId(endpoint: string): number;
   /** The stored call for a simulator caller channel. */
-  storedCall(channelId: string): Promise<CallRecord | null>;
+  storedCall(channelId: string, node?: string): Promise<CallRecord | null>;
   /** Waits until the stored call is no longer in progress. */
-  settledCall(channelId: string, timeoutMs?: number): Promise<CallRecord>;
+  settledCall(channelId: string, timeoutMs?: number, node?: string): Promise<CallRecord>;
   /** Bridges the simulator still has. */
   bridgeCount(): number;
   /** Waits until the simulator has no channel and no bridge left. */
@@ -93,11 +98,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const agents: Record<string, PhoneBehaviour> = {};
   for (const a of DEMO_ADVISORS) agents[a.endpoint] = { kind: 'answer', ringMs: 50 };
   Object.assign(agents, options.agents ?? {});
-  const sim = await startSimulator({ amiPort: 0, ariPort: 0, agents, defaultMediaMs: 40, waitScale: 0.02, onError: () => undefined });
+  const sims: Simulator[] = [];
+  for (let i = 0; i < (options.nodes ?? 1); i++) {
+    sims.push(await startSimulator({ amiPort: 0, ariPort: 0, agents, defaultMediaMs: 40, waitScale: 0.02, onError: () => undefined }));
+  }
+  const sim = sims[0]!;
   const config = loadConfig(
     {
-      CTI_AMI_URL: sim.amiUrl,
-      CTI_ARI_URL: sim.ariUrl,
+      CTI_AMI_URL: sims.map((s) => s.amiUrl).join(','),
+      CTI_ARI_URL: sims.map((s) => s.ariUrl).join(','),
       CTI_DB_URL: `sqlite:${dbFile}`,
       CTI_RING_TIMEOUT: '600ms',
       CTI_KEY_TIMEOUT: '300ms',
@@ -161,9 +170,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     advisors.filter((a) => a.endpoint.startsWith('PJSIP/')).every((a) => presence.get(a.id)?.phone !== 'unavailable' || agents[a.endpoint]?.kind === 'unregistered'),
   );
 
-  const storedCall = async (channelId: string) => store.calls.getByUniqueid('node0', channelId);
+  const storedCall = async (channelId: string, node = 'node0') => store.calls.getByUniqueid(node, channelId);
   return {
     sim,
+    sims,
     db,
     store,
     config,
@@ -173,9 +183,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     events,
     advisorId,
     storedCall,
-    settledCall: (channelId, timeoutMs = 5000) =>
+    settledCall: (channelId, timeoutMs = 5000, node = 'node0') =>
       waitUntil(`call ${channelId} stored as ended`, async () => {
-        const call = await storedCall(channelId);
+        const call = await storedCall(channelId, node);
         return call && call.endedAt !== null ? call : null;
       }, timeoutMs),
     bridgeCount: () => sim.box.pbx.bridges.size,
@@ -184,7 +194,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async close() {
       await telephony.stop();
-      await sim.close();
+      for (const s of sims) await s.close();
       await db.destroy();
       rmSync(dir, { recursive: true, force: true });
     },
