@@ -141,6 +141,8 @@ export async function seedLarge(db: Knex, options: LargeSeedOptions = {}): Promi
     if (!isPostgres(db)) await db.raw('PRAGMA cache_size = -2000').then(() => db.raw('PRAGMA synchronous = NORMAL'));
   }
   await syncSequence(db, 'members');
+  // Fresh statistics, or the planners guess at million-row tables until autovacuum runs.
+  await db.raw('ANALYZE');
   const summary = { advisors: advisorCount, members: memberCount, phones: phoneCount, ms: Date.now() - started };
   log?.info(summary, 'seeded the large data set');
   return summary;
