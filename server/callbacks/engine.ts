@@ -155,6 +155,9 @@ export async function startCallbackEngine(options: CallbackEngineOptions): Promi
         dial.abort();
       }
     }
+  };
+  // Reservations of a server that died come back on the next tick after their lease ends.
+  const sweep = async () => {
     const expired = await store.callbacks.releaseExpired();
     if (expired.length) {
       log.warn({ callbackIds: expired.map((c) => c.id) }, 'callbacks whose server stopped renewing are back in the queue');
@@ -165,7 +168,12 @@ export async function startCallbackEngine(options: CallbackEngineOptions): Promi
     renew().catch((err: unknown) => log.error({ err }, 'lease renewal failed'));
   }, Math.max(50, Math.floor(leaseMs / 3)));
   leaseTimer.unref();
-  const tick = setInterval(() => dispatcher.trigger(), Math.max(50, config.callbacks.dispatchIntervalMs));
+  const tick = setInterval(() => {
+    sweep().then(
+      () => dispatcher.trigger(),
+      (err: unknown) => log.error({ err }, 'releasing expired callback leases failed'),
+    );
+  }, Math.max(50, config.callbacks.dispatchIntervalMs));
   tick.unref();
   dispatcher.trigger();
   log.info({ workerId, nodes: telephony.nodes.length }, 'callback engine started');
