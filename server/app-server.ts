@@ -98,7 +98,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       dismiss: (advisorId: number, popId: string) => gateway.dismissPop(advisorId, popId),
     };
     const wallboard = () => buildWallboard();
-    const deps = { config, store, presence, logger, now, advisorSaved, pops, wallboard };
+    const sessionEnded = (tokenId: number) => gateway.disconnectToken(tokenId);
+    const deps = { config, store, presence, logger, now, advisorSaved, pops, wallboard, sessionEnded };
     const verifyToken = (token: string) => store.tokens.verify(token);
     const app = createApiApp({
       logger,

@@ -17,4 +17,6 @@ export interface ApiDeps {
   /** The agent's open screen pops (after a reload or reconnect). */
   pops: { current(advisorId: number): Promise<ScreenPop[]>; dismiss(advisorId: number, popId: string): Promise<void> };
   wallboard: () => Promise<Wallboard>;
+  /** A token was revoked (logout): its open desktop sockets are closed. */
+  sessionEnded: (tokenId: number) => void;
 }

@@ -29,7 +29,7 @@ const loginLimiter = rateLimit({
   },
 });
 
-export function authRoutes({ store, logger }: ApiDeps) {
+export function authRoutes({ store, logger, sessionEnded }: ApiDeps) {
   return [
     route({
       method: 'post',
@@ -62,6 +62,7 @@ export function authRoutes({ store, logger }: ApiDeps) {
       status: 204,
       handler: async ({ user }) => {
         await store.tokens.revoke(user!.tokenId);
+        sessionEnded(user!.tokenId);
       },
     }),
     route({
