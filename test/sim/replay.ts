@@ -67,28 +67,33 @@ export async function replay(sim: Simulator, amiFile: string | undefined, ariFil
   const connections: RawAmi[] = [];
   const client = new RawAri(sim.ariPort, sim.username, sim.secret);
   const simRest: RestExchange[] = [];
-  const t0 = Date.now();
+  // Each step keeps at least its recorded distance from the end of the one before, so a
+  // slow first request (cold HTTP client) never squeezes the gaps after it.
+  let prevEndT = 0;
+  let prevEndWall = Date.now();
   for (const step of steps) {
-    await sleep(step.t - (Date.now() - t0));
+    await sleep(step.t - prevEndT - (Date.now() - prevEndWall));
+    prevEndT = step.kind === 'ari' && typeof step.entry['t_res'] === 'number' ? step.entry['t_res'] : step.t;
     syncMap();
     if (step.kind === 'ami') {
-      if (step.entry.kind === 'banner') {
-        connections.push(await RawAmi.connect(sim.amiPort));
-        continue;
+      if (step.entry.kind === 'banner') connections.push(await RawAmi.connect(sim.amiPort));
+      else {
+        const conn = connections[connections.length - 1];
+        if (conn && !conn.closed) conn.write(step.entry.frame.map(([k, v]) => `${k}: ${subst(v)}\r\n`).join('') + '\r\n');
       }
-      const conn = connections[connections.length - 1];
-      if (!conn || conn.closed) continue;
-      conn.write(step.entry.frame.map(([k, v]) => `${k}: ${subst(v)}\r\n`).join('') + '\r\n');
+      prevEndWall = Date.now();
       continue;
     }
     const e = step.entry;
     if (e.kind === 'ws-open') {
       const app = new URL(String(e['url'])).searchParams.get('app') ?? 'cti';
       await client.connect(app);
+      prevEndWall = Date.now();
       continue;
     }
     if (e.kind === 'ws-closed') {
       client.close();
+      prevEndWall = Date.now();
       continue;
     }
     const query: Record<string, string> = {};
@@ -97,6 +102,7 @@ export async function replay(sim: Simulator, amiFile: string | undefined, ariFil
     const auth = String(e['auth'] ?? '');
     const res = await requestAs(client, auth, String(e['method']), path, query, e['request_body']);
     simRest.push({ t: e.t, method: String(e['method']), path: String(e['path']), status: res.status, body: res.body });
+    prevEndWall = Date.now();
   }
   await sleep(TAIL_MS);
   syncMap();
