@@ -194,6 +194,14 @@ export function registerChannelRoutes(r: Router, env: AriEnv): void {
   });
   r.add('POST', '/channels/:id/continue', (req) => {
     const ch = stasisChannel(env, req.params['id']);
+    const a = req.args;
+    if (a['context'] !== undefined || a['extension'] !== undefined || a['priority'] !== undefined || a['label'] !== undefined) {
+      const context = a['context'] || ch.context;
+      const exten = a['extension'] || ch.exten;
+      const target = a['label'] ?? a['priority'] ?? '1';
+      if (!env.runner.hasExten(context, exten)) throw new AriError(400, 'Requested priority is illegal');
+      ch.continueAt = `${context},${exten},${target}`;
+    }
     env.tel.leaveStasis(ch, 'continue');
     return { status: 204 };
   });

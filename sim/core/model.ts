@@ -41,6 +41,8 @@ export interface Channel {
   localHalf?: 1 | 2;
   bridge?: Bridge;
   stasis?: { app: string; args: string[]; leave: (how: 'continue' | 'hangup') => void };
+  /** Where ARI `continue` sends the channel (`context,exten,priority`); next priority when unset. */
+  continueAt?: string;
   /** Apps that get this channel's events (Stasis membership or an ARI originate). */
   readonly apps: Set<string>;
   /** Apps that keep the subscription after StasisEnd because they originated the channel. */

@@ -151,6 +151,9 @@ export const APPS: Readonly<Record<string, App>> = {
     const [app = '', ...args] = splitArgs(data);
     const result = await runner.tel.enterStasis(ch, app, args);
     if (result === 'hangup') return 'hangup';
+    const target = ch.continueAt;
+    ch.continueAt = undefined;
+    if (target) return { goto: target };
     if (ch.vars.get(STASIS_STATUS.variable) === undefined) runner.tel.pbx.setVar(ch, STASIS_STATUS.variable, STASIS_STATUS.failed);
     return 'next';
   },

@@ -118,4 +118,19 @@ describe('sim: the project dialplan (dialplan/extensions.conf)', function () {
     call.hangup();
     await sim.waitForChannelCount(0);
   });
+
+  it('ARI continue to cti-fallback,s,1 sends the caller to the fallback queue', async () => {
+    sim.setAgent('PJSIP/1001', { kind: 'no-answer' });
+    sim.setAgent('PJSIP/1002', { kind: 'no-answer' });
+    await ari.connect();
+    const call = sim.call({ from: '13800138013', keys: ['1', '2'] });
+    await call.waitStasis();
+    const bad = await ari.request('POST', `/channels/${call.id}/continue`, { context: 'no-such-context', extension: 's' });
+    expect(bad.status).to.equal(400);
+    expect((await ari.request('POST', `/channels/${call.id}/continue`, { context: 'cti-fallback', extension: 's', priority: '1' })).status).to.equal(204);
+    expect(await call.waitQueued()).to.equal('cti-fallback');
+    await ari.waitEvent('StasisEnd', (e) => channelId(e) === call.id);
+    call.hangup();
+    await sim.waitForChannelCount(0);
+  });
 });
