@@ -26,6 +26,9 @@ export interface OriginateAgent {
   otherChannelId: string;
 }
 
+/** Where a caller the app cannot serve goes: the dialplan's fallback (message, then the plain queue). */
+export const DIALPLAN_FALLBACK = { context: 'cti-fallback', extension: 's', priority: 1 } as const;
+
 /** True for ARI answers meaning "that channel / bridge / playback is not there (any more)". */
 export function isGone(err: unknown): boolean {
   return err instanceof AriHttpError && (err.status === 404 || err.status === 409 || err.status === 422);
@@ -112,9 +115,9 @@ export class CallControl {
     return this.cleanup(`channel:${channelId}`, () => this.ari.channels.hangup(channelId, { reason: ARI_HANGUP_REASONS.normal }));
   }
 
-  /** Hands the caller back to the dialplan after Stasis() (its fallback), when the app cannot go on. */
+  /** Hands the caller to the dialplan fallback (see docs/dialplan.md) when the app cannot go on. */
   returnToDialplan(channelId: string): Promise<boolean> {
-    return bestEffort(() => this.ari.channels.continueInDialplan(channelId));
+    return bestEffort(() => this.ari.channels.continueInDialplan(channelId, { ...DIALPLAN_FALLBACK }));
   }
 
   async createBridge(bridgeId: string, name: string): Promise<void> {

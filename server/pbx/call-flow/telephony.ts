@@ -211,6 +211,7 @@ export async function startTelephony(options: TelephonyOptions): Promise<Telepho
   );
   for (const node of nodes) node.start({ calls: options.takeCallsAtStart !== false });
   log.info({ nodes: nodes.length, advisors: directory.all().length }, 'telephony started');
+  let stopped = false;
 
   return {
     events,
@@ -235,6 +236,8 @@ export async function startTelephony(options: TelephonyOptions): Promise<Telepho
         })),
       ),
     async stop() {
+      if (stopped) return;
+      stopped = true;
       presence.off('change', onPresence);
       directory.stop();
       await Promise.all(nodes.map((node) => node.stop()));

@@ -54,6 +54,8 @@ export interface HarnessOptions {
   callbacks?: (store: Store) => CallbackPort;
   /** Asterisk nodes (simulators), default 1. */
   nodes?: number;
+  /** Fault injection: the caller lookup fails as if the database were down. */
+  failCallerLookup?: boolean;
 }
 
 export interface Harness {
@@ -136,9 +138,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   const prompts = createPromptLibrary({ audioDir, media: config.promptMedia, store: noRecordings, now: () => new Date() });
   const registry = new Registry();
+  const failing = () => Promise.reject(new Error('database unavailable (injected)'));
+  const callers = options.failCallerLookup ? { findCallerContext: failing, findCallerContextByMemberNo: failing } : store.callers;
   const telephony = await startTelephony({
     config,
-    store,
+    store: { ...store, callers },
     presence,
     prompts,
     logger,
