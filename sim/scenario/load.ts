@@ -29,6 +29,8 @@ export interface LoadResult {
   maxConcurrentChannels: number;
   elapsedMs: number;
   achievedRatePerSec: number;
+  /** How late arrivals were placed against their Poisson schedule (99th percentile). */
+  lateP99Ms: number;
 }
 
 const TICK_MS = 5;
@@ -44,7 +46,17 @@ export async function runLoad(sim: Simulator, opts: LoadOptions): Promise<LoadRe
   const random = opts.random ?? Math.random;
   const maxCalls = opts.maxCalls ?? Math.ceil(opts.ratePerSec * (opts.durationMs / 1000) * 2 + 10);
   const meanGapMs = 1000 / opts.ratePerSec;
-  const result: LoadResult = { offered: 0, bridged: 0, abandoned: 0, stasis: 0, maxConcurrentChannels: 0, elapsedMs: 0, achievedRatePerSec: 0 };
+  const result: LoadResult = {
+    offered: 0,
+    bridged: 0,
+    abandoned: 0,
+    stasis: 0,
+    maxConcurrentChannels: 0,
+    elapsedMs: 0,
+    achievedRatePerSec: 0,
+    lateP99Ms: 0,
+  };
+  const lateness: number[] = [];
   const calls: CallHandle[] = [];
   const started = Date.now();
   let next = started + exponential(meanGapMs, random);
@@ -68,6 +80,7 @@ export async function runLoad(sim: Simulator, opts: LoadOptions): Promise<LoadRe
           if (handle.bridgedTo || handle.ended) clearTimeout(patience);
         });
         calls.push(handle);
+        lateness.push(now - next);
         result.offered += 1;
         next += exponential(meanGapMs, random);
       }
@@ -80,6 +93,8 @@ export async function runLoad(sim: Simulator, opts: LoadOptions): Promise<LoadRe
   });
   result.elapsedMs = Date.now() - started;
   result.achievedRatePerSec = result.offered / (result.elapsedMs / 1000);
+  lateness.sort((a, b) => a - b);
+  result.lateP99Ms = lateness[Math.floor(lateness.length * 0.99)] ?? 0;
   const drainUntil = Date.now() + (opts.drainMs ?? 0);
   while (Date.now() < drainUntil && calls.some((c) => !c.ended)) await new Promise((r) => setTimeout(r, 50));
   for (const c of calls) {
