@@ -3,181 +3,41 @@
 // same transaction. `claim` hands a callback to exactly one dispatcher, on SQLite and on
 // PostgreSQL with several CTI servers (FOR UPDATE SKIP LOCKED).
 import type { Knex } from 'knex';
-import { CALLBACK_REASONS, type Callback, type CallbackReason, type CallbackState, type Language, type MemberLevel } from '../domain/model.js';
+import { CALLBACK_REASONS, type CallbackState, type Language, type MemberLevel } from '../domain/model.js';
 import { normalizePhone } from '../domain/phone.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { CALLBACK_ACTIONS, diff, listEvents, writeAudit, type Actor, type CallbackEvent } from './callback-audit.js';
 import { isPostgres } from './database.js';
-import { bool, countOf, iso, isoInput, isForeignKeyViolation, num, numOrNull, pageOf, type Clock, type Page, type PageResult, transact } from './sql.js';
+import { countOf, iso, isoInput, isForeignKeyViolation, num, pageOf, type Clock, type Page, type PageResult, transact } from './sql.js';
+import {
+  OPEN_CALLBACK_STATES,
+  TRANSITIONS,
+  URGENCY,
+  byUrgency,
+  checkPatch,
+  toCallback,
+  toColumns,
+  type CallbackFilter,
+  type CallbackPatch,
+  type CallbackRecord,
+  type CallbackRow,
+  type ClaimRequest,
+  type DueCallback,
+  type NewCallback,
+  type TransitionRequest,
+} from './callback-rows.js';
 
-export interface CallbackRecord extends Callback {
-  /** The due time was chosen (by the member or a supervisor), not "as soon as possible". */
-  scheduled: boolean;
-  cancelReason: string | null;
-  /** Why a supervisor let this callback ignore the pacing rules, if they did. */
-  pacingOverrideReason: string | null;
-  /** The user who allowed the override. */
-  pacingOverrideBy: number | null;
-  completedBy: number | null;
-  completedAt: string | null;
-  note: string;
-}
-
-export interface DueCallback {
-  callback: CallbackRecord;
-  /** Null when the callback has no member (an unknown caller). */
-  memberLevel: MemberLevel | null;
-  timeZone: string | null;
-  language: Language | null;
-}
-
-export interface NewCallback {
-  memberId: number | null;
-  number: string;
-  reason: CallbackReason;
-  preferredAdvisorId?: number | null;
-  assignedAdvisorId?: number | null;
-  priority?: number;
-  firstCallAt?: string;
-  dueAt?: string;
-  scheduled?: boolean;
-  maxAttempts: number;
-  callId?: number | null;
-  note?: string;
-}
-
-/** What a supervisor may change on a waiting callback. */
-export type CallbackPatch = Partial<
-  Pick<CallbackRecord, 'assignedAdvisorId' | 'preferredAdvisorId' | 'priority' | 'dueAt' | 'scheduled' | 'maxAttempts' | 'pacingOverrideReason' | 'pacingOverrideBy' | 'note'>
->;
-
-/** Fields a state transition may set besides the state. */
-export type TransitionPatch = CallbackPatch &
-  Partial<Pick<CallbackRecord, 'attempts' | 'lastResult' | 'callId' | 'completedBy' | 'completedAt' | 'cancelReason' | 'leaseUntil'>>;
-
-export interface TransitionRequest {
-  from: CallbackState | CallbackState[];
-  to: CallbackState;
-  patch?: TransitionPatch;
-  /** When set, the callback must still be reserved by this worker (its lease was not lost). */
-  reservedBy?: string;
-  note?: string;
-}
-
-export interface CallbackFilter {
-  state?: CallbackState | CallbackState[];
-  reason?: CallbackReason;
-  /** Preferred or assigned advisor. */
-  advisorId?: number;
-  memberId?: number;
-  number?: string;
-  createdBefore?: string;
-  createdAfter?: string;
-  dueBefore?: string;
-}
-
-export interface ClaimRequest {
-  workerId: string;
-  leaseMs: number;
-  limit?: number;
-  /** Only these callbacks (the dispatcher decided which one an advisor gets). */
-  ids?: number[];
-  /** Only callbacks assigned to, or preferred for and not assigned elsewhere, this advisor. */
-  advisorId?: number;
-}
-
-export const OPEN_CALLBACK_STATES: readonly CallbackState[] = ['pending', 'reserved', 'dialing'];
-
-const TRANSITIONS: Record<CallbackState, readonly CallbackState[]> = {
-  pending: ['reserved', 'cancelled', 'failed'],
-  reserved: ['dialing', 'pending', 'cancelled'],
-  dialing: ['completed', 'failed', 'pending'],
-  failed: ['pending', 'cancelled'],
-  completed: [],
-  cancelled: [],
-};
-
-const COLUMN_OF: Record<keyof TransitionPatch, string> = {
-  assignedAdvisorId: 'assigned_advisor_id',
-  preferredAdvisorId: 'preferred_advisor_id',
-  priority: 'priority',
-  dueAt: 'due_at',
-  scheduled: 'scheduled',
-  maxAttempts: 'max_attempts',
-  pacingOverrideReason: 'pacing_override_reason',
-  pacingOverrideBy: 'pacing_override_by',
-  note: 'note',
-  attempts: 'attempts',
-  lastResult: 'last_result',
-  callId: 'call_id',
-  completedBy: 'completed_by',
-  completedAt: 'completed_at',
-  cancelReason: 'cancel_reason',
-  leaseUntil: 'lease_until',
-};
-
-// Most urgent first: priority, then the caller's original place in line.
-const URGENCY: Array<{ column: string; order: 'asc' | 'desc' }> = [
-  { column: 'priority', order: 'desc' },
-  { column: 'first_call_at', order: 'asc' },
-  { column: 'due_at', order: 'asc' },
-  { column: 'id', order: 'asc' },
-];
-
-type CallbackRow = Record<string, unknown> & { id: number };
-
-function toCallback(r: CallbackRow): CallbackRecord {
-  const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
-  return {
-    id: num(r.id),
-    memberId: numOrNull(r.member_id),
-    number: String(r.number),
-    reason: r.reason as CallbackReason,
-    state: r.state as CallbackState,
-    preferredAdvisorId: numOrNull(r.preferred_advisor_id),
-    assignedAdvisorId: numOrNull(r.assigned_advisor_id),
-    priority: num(r.priority),
-    firstCallAt: String(r.first_call_at),
-    dueAt: String(r.due_at),
-    attempts: num(r.attempts),
-    maxAttempts: num(r.max_attempts),
-    lastResult: str(r.last_result),
-    reservedBy: str(r.reserved_by),
-    leaseUntil: str(r.lease_until),
-    callId: numOrNull(r.call_id),
-    createdAt: String(r.created_at),
-    updatedAt: String(r.updated_at),
-    scheduled: bool(r.scheduled),
-    cancelReason: str(r.cancel_reason),
-    pacingOverrideReason: str(r.pacing_override_reason),
-    pacingOverrideBy: numOrNull(r.pacing_override_by),
-    completedBy: numOrNull(r.completed_by),
-    completedAt: str(r.completed_at),
-    note: String(r.note ?? ''),
-  };
-}
-
-function byUrgency(a: CallbackRecord, b: CallbackRecord): number {
-  return b.priority - a.priority || a.firstCallAt.localeCompare(b.firstCallAt) || a.dueAt.localeCompare(b.dueAt) || a.id - b.id;
-}
-
-function checkPatch(patch: TransitionPatch): void {
-  if (patch.priority !== undefined && !Number.isInteger(patch.priority)) throw new ValidationError('Priority must be a whole number.');
-  if (patch.maxAttempts !== undefined && (!Number.isInteger(patch.maxAttempts) || patch.maxAttempts < 1)) {
-    throw new ValidationError('Max attempts must be a whole number, at least 1.');
-  }
-  if (patch.dueAt !== undefined) isoInput(patch.dueAt, 'dueAt');
-}
-
-function toColumns(patch: TransitionPatch): Record<string, unknown> {
-  const columns: Record<string, unknown> = {};
-  for (const [key, column] of Object.entries(COLUMN_OF) as Array<[keyof TransitionPatch, string]>) {
-    const value = patch[key];
-    if (value === undefined) continue;
-    columns[column] = key === 'dueAt' || key === 'completedAt' || key === 'leaseUntil' ? (value === null ? null : isoInput(value as string, key)) : value;
-  }
-  return columns;
-}
+export { OPEN_CALLBACK_STATES };
+export type {
+  CallbackFilter,
+  CallbackPatch,
+  CallbackRecord,
+  ClaimRequest,
+  DueCallback,
+  NewCallback,
+  TransitionPatch,
+  TransitionRequest,
+} from './callback-rows.js';
 
 export class CallbackStore {
   constructor(

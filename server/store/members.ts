@@ -5,7 +5,6 @@ import {
   MEMBER_LEVELS,
   type Advisor,
   type Language,
-  type LifecycleStage,
   type Member,
   type MemberLevel,
   type OwnershipRecord,
@@ -13,7 +12,10 @@ import {
 import { normalizePhone } from '../domain/phone.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { ADVISOR_COLUMNS, toAdvisor, type AdvisorRow } from './advisors.js';
+import { applyMemberFilter, type MemberFilter } from './member-filters.js';
 import { moveOwnership } from './ownership.js';
+
+export type { MemberFilter } from './member-filters.js';
 import { isPostgres } from './database.js';
 import { countOf, iso, isoInput, isUniqueViolation, likeFragment, num, numOrNull, pageOf, parseJson, type Clock, type Page, type PageResult, transact } from './sql.js';
 
@@ -50,22 +52,6 @@ export interface NewMember {
 export type MemberPatch = Partial<
   Pick<NewMember, 'name' | 'level' | 'timeZone' | 'language' | 'lastPurchaseAt' | 'purchaseCount' | 'totalSpend' | 'notes' | 'servicePlan' | 'tags'>
 >;
-
-export interface MemberFilter {
-  /** An advisor id, or null for members nobody owns. */
-  ownerId?: number | null;
-  level?: MemberLevel;
-  /** Lifecycle stage as of the store's clock, with DESIGN.md's boundaries and precedence. */
-  stage?: LifecycleStage;
-  lastPurchaseBefore?: string;
-  lastPurchaseAfter?: string;
-  joinedBefore?: string;
-  joinedAfter?: string;
-  minPurchases?: number;
-  maxPurchases?: number;
-  /** Name fragment or member number prefix. */
-  text?: string;
-}
 
 export interface MemberRow {
   id: number;
@@ -124,8 +110,6 @@ export function toMember(row: MemberRow, phones: string[]): Member {
     ownerId: numOrNull(row.owner_id),
   };
 }
-
-const DAY_MS = 86_400_000;
 
 export class MemberStore {
   constructor(
@@ -310,57 +294,10 @@ export class MemberStore {
   async list(filter: MemberFilter = {}, page?: Page): Promise<PageResult<Member>> {
     const { limit, offset } = pageOf(page);
     const query = this.baseQuery();
-    this.applyFilter(query, filter);
+    applyMemberFilter(query, filter, this.db, this.options.clock());
     const total = await countOf(query);
     const rows = (await query.orderBy('m.id').limit(limit).offset(offset)) as MemberRow[];
     return { items: await this.withPhones(rows), total, limit, offset };
-  }
-
-  private applyFilter(query: Knex.QueryBuilder, filter: MemberFilter): void {
-    if (filter.ownerId === null) query.whereNull('o.advisor_id');
-    else if (filter.ownerId !== undefined) query.where('o.advisor_id', filter.ownerId);
-    if (filter.level) query.where('m.level', filter.level);
-    if (filter.lastPurchaseBefore) query.where('m.last_purchase_at', '<', filter.lastPurchaseBefore);
-    if (filter.lastPurchaseAfter) query.where('m.last_purchase_at', '>=', filter.lastPurchaseAfter);
-    if (filter.joinedBefore) query.where('m.joined_at', '<', filter.joinedBefore);
-    if (filter.joinedAfter) query.where('m.joined_at', '>=', filter.joinedAfter);
-    if (filter.minPurchases !== undefined) query.where('m.purchase_count', '>=', filter.minPurchases);
-    if (filter.maxPurchases !== undefined) query.where('m.purchase_count', '<=', filter.maxPurchases);
-    if (filter.text?.trim()) {
-      const like = isPostgres(this.db) ? 'ilike' : 'like';
-      query.where((w) => {
-        w.whereRaw(`m.name ${like} ? escape '\\'`, [likeFragment(filter.text!.trim())]).orWhereRaw(`m.member_no ${like} ? escape '\\'`, [
-          likeFragment(filter.text!.trim()),
-        ]);
-      });
-    }
-    if (filter.stage) this.applyStage(query, filter.stage);
-  }
-
-  // Same precedence as the domain: lost (R > 365), dormant (R > 180), new (J <= 90 and
-  // F <= 1), mature (F >= 4), otherwise active; R counts from joining without purchases.
-  private applyStage(query: Knex.QueryBuilder, stage: LifecycleStage): void {
-    const now = this.options.clock().getTime();
-    const daysAgo = (days: number) => new Date(now - days * DAY_MS).toISOString();
-    const recency = this.db.raw('coalesce(m.last_purchase_at, m.joined_at)');
-    const notNew = (w: Knex.QueryBuilder) => w.where('m.joined_at', '<', daysAgo(90)).orWhere('m.purchase_count', '>', 1);
-    switch (stage) {
-      case 'lost':
-        query.where(recency, '<', daysAgo(365));
-        break;
-      case 'dormant':
-        query.where(recency, '<', daysAgo(180)).andWhere(recency, '>=', daysAgo(365));
-        break;
-      case 'new':
-        query.where(recency, '>=', daysAgo(180)).andWhere('m.joined_at', '>=', daysAgo(90)).andWhere('m.purchase_count', '<=', 1);
-        break;
-      case 'mature':
-        query.where(recency, '>=', daysAgo(180)).andWhere(notNew).andWhere('m.purchase_count', '>=', 4);
-        break;
-      case 'active':
-        query.where(recency, '>=', daysAgo(180)).andWhere(notNew).andWhere('m.purchase_count', '<', 4);
-        break;
-    }
   }
 
   private async withPhones(rows: MemberRow[]): Promise<Member[]> {

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { ConflictError, ValidationError } from '../../../server/shared/errors.js';
+import { lifecycleOf } from '../../../server/domain/lifecycle.js';
+import { LIFECYCLE_STAGES } from '../../../server/domain/model.js';
 import { describeEachDatabase, unique } from './support.js';
 import { expectRejection, makeTeam, mobile } from './fixtures.js';
 
@@ -95,6 +97,41 @@ describeEachDatabase('members and caller lookup', (get) => {
     expect(await stage('mature')).to.deep.equal([mature.id]);
     expect(await stage('dormant')).to.deep.equal([dormant.id]);
     expect(await stage('lost')).to.deep.equal([lost.id]);
+  });
+
+  it('filters lifecycle stages and at-risk exactly as the domain computes them, at the day boundaries', async () => {
+    const { store, time } = get();
+    const { bob } = await makeTeam(store);
+    const day = 86_400_000;
+    const ago = (days: number) => new Date(time.now.getTime() - days * day).toISOString();
+    const boundaries = [0.5, 45.5, 46, 89.9, 90.5, 91, 180.5, 181, 365.5, 366, 400];
+    const created = [];
+    for (const joined of [30, 90.5, 91, 700]) {
+      for (const recency of boundaries.filter((r) => r <= joined)) {
+        for (const count of [1, 2, 4]) {
+          created.push(
+            await store.members.create({
+              memberNo: `B${unique()}`,
+              name: 'Boundary',
+              level: 'regular',
+              phones: [],
+              ownerId: bob.id,
+              joinedAt: ago(joined),
+              lastPurchaseAt: ago(recency),
+              purchaseCount: count,
+            }),
+          );
+        }
+      }
+    }
+    const now = time.now.getTime();
+    for (const stage of LIFECYCLE_STAGES) {
+      const listed = (await store.members.list({ ownerId: bob.id, stage }, { limit: 500 })).items.map((m) => m.id).sort();
+      const expected = created.filter((m) => lifecycleOf(m, now).stage === stage).map((m) => m.id).sort();
+      expect(listed, stage).to.deep.equal(expected);
+    }
+    const atRisk = (await store.members.list({ ownerId: bob.id, atRisk: true }, { limit: 500 })).items.map((m) => m.id).sort();
+    expect(atRisk).to.deep.equal(created.filter((m) => lifecycleOf(m, now).atRisk).map((m) => m.id).sort());
   });
 
   it('rejects bad input with a clear error', async () => {
