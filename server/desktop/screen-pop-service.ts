@@ -94,7 +94,13 @@ export function startScreenPops(options: ScreenPopServiceOptions): () => void {
     );
   };
 
-  const endPops = (callId: string, keep: (entry: OpenPop) => boolean, outcomeOf: (entry: OpenPop) => ScreenPop['outcome']) => {
+  // The call row may be stored after the first ring: later phases carry its id, so a
+  // disposition saved after the call points at the stored call.
+  const withRecordId = (pop: ScreenPop, event: CallEventBase): ScreenPop =>
+    event.storedCallId !== null && pop.callRecordId == null ? { ...pop, callRecordId: event.storedCallId } : pop;
+
+  const endPops = (event: CallEventBase, keep: (entry: OpenPop) => boolean, outcomeOf: (entry: OpenPop) => ScreenPop['outcome']) => {
+    const callId = event.callId;
     const pops = open.get(callId) ?? [];
     const remaining: OpenPop[] = [];
     for (const entry of pops) {
@@ -103,7 +109,7 @@ export function startScreenPops(options: ScreenPopServiceOptions): () => void {
         continue;
       }
       const outcome = outcomeOf(entry);
-      entry.pop = { ...entry.pop, phase: 'ended', phaseAt: new Date(now()).toISOString(), ...(outcome ? { outcome } : {}) };
+      entry.pop = { ...withRecordId(entry.pop, event), phase: 'ended', phaseAt: new Date(now()).toISOString(), ...(outcome ? { outcome } : {}) };
       send(entry.advisorId, entry.pop, false);
     }
     if (remaining.length) open.set(callId, remaining);
@@ -112,7 +118,7 @@ export function startScreenPops(options: ScreenPopServiceOptions): () => void {
 
   const onRinging = async (event: AgentRingingEvent) => {
     // The call moved on from whoever rang before: their pop ends as missed.
-    endPops(event.callId, (e) => e.advisorId === event.advisorId, () => 'missed');
+    endPops(event, (e) => e.advisorId === event.advisorId, () => 'missed');
     const pop: ScreenPop = {
       ...(await baseOf(event)),
       popId: `${event.callId}:${event.attempt}`,
@@ -129,13 +135,13 @@ export function startScreenPops(options: ScreenPopServiceOptions): () => void {
   const onAnswered = (event: CallAnsweredEvent) => {
     const entry = open.get(event.callId)?.find((e) => e.advisorId === event.advisorId);
     if (!entry) return;
-    entry.pop = { ...entry.pop, phase: 'answered', phaseAt: event.at, waitedSeconds: event.waitedSeconds };
+    entry.pop = { ...withRecordId(entry.pop, event), phase: 'answered', phaseAt: event.at, waitedSeconds: event.waitedSeconds };
     send(entry.advisorId, entry.pop, false);
   };
 
   const onEnded = (event: CallEndedEvent) => {
     endPops(
-      event.callId,
+      event,
       () => false,
       (e) => (e.advisorId === event.advisorId ? 'answered' : event.outcome === 'abandoned' ? 'abandoned' : 'missed'),
     );
