@@ -47,6 +47,12 @@ const recallApplyBody = z.object({
     .max(MAX_BATCH),
 });
 
+/** What a preview row shows about the member, so a console can list the plan without a lookup per row. */
+function memberSummary(member: Member | undefined) {
+  if (!member) return {};
+  return { memberNo: member.memberNo, memberName: member.name, level: member.level };
+}
+
 interface Skipped {
   memberId: number;
   why: string;
@@ -74,7 +80,9 @@ export function allocationRoutes({ store, config, now }: ApiDeps) {
         const page = await store.members.list({ ownerId: null }, { limit: body.limit, offset: 0 });
         const members = body.levels ? page.items.filter((m) => body.levels!.includes(m.level)) : page.items;
         const plan = planAllocation(members, await loads(body.advisorIds), settings());
-        return { ...plan, considered: members.length, unownedTotal: page.total };
+        const byId = new Map(members.map((m) => [m.id, m]));
+        const assignments = plan.assignments.map((a) => ({ ...a, ...memberSummary(byId.get(a.memberId)) }));
+        return { ...plan, assignments, considered: members.length, unownedTotal: page.total };
       },
     }),
     route({
@@ -142,7 +150,8 @@ export function allocationRoutes({ store, config, now }: ApiDeps) {
           },
           settings(),
         );
-        return { ...plan, considered: members.length };
+        const moves = plan.moves.map((m) => ({ ...m, ...memberSummary(candidates.get(m.memberId)) }));
+        return { ...plan, moves, considered: members.length };
       },
     }),
     route({
