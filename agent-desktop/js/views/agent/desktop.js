@@ -4,7 +4,8 @@ import { t } from '../../i18n.js';
 import { get, listOf } from '../../api.js';
 import { currentSocket, listen, onConnect } from '../../socket.js';
 import { toast } from '../../ui/toast.js';
-import { applyPop, bringToFront, visiblePops } from './pop-store.js';
+import { applyPop, bringToFront, draftFor, visiblePops } from './pop-store.js';
+import { closePop } from './disposition.js';
 import { popCard } from './pop-card.js';
 import { stateBar } from './state-bar.js';
 import { createMyCallbacks } from './my-callbacks.js';
@@ -33,6 +34,8 @@ export function mountAgentDesktop(page, { user }) {
   function onPop(pop, ack) {
     if (applyPop(pop)) {
       if (pop.phase === 'ringing' && view.offer) view.offer = null;
+      // The outcome was saved during the call: the pop has nothing left to ask.
+      if (pop.phase === 'ended' && draftFor(pop.popId).saved) void closePop(pop);
       render();
     }
     if (typeof ack === 'function') ack({ popId: pop.popId });

@@ -16,6 +16,19 @@ export const DISPOSITION_CODES = [
   'other',
 ];
 
+/**
+ * The agent is done with this pop: the server forgets it (a reload will not bring it back)
+ * and this desktop hides it. Hidden here even when the server cannot be reached.
+ */
+export async function closePop(pop) {
+  dismiss(pop.popId);
+  try {
+    await post(`/api/pops/${encodeURIComponent(pop.popId)}/dismiss`);
+  } catch (err) {
+    toast(err.message, 'error');
+  }
+}
+
 /** Dispositions point at the call record (a number); pops name the call by the call flow's id. */
 function callRecordId(pop) {
   if (typeof pop.callRecordId === 'number') return pop.callRecordId;
@@ -31,8 +44,8 @@ export function dispositionForm(pop, draft, member, onChange) {
       h('span.muted', {}, t(`dispo.${draft.code}`)),
       h('div.grow'),
       pop.phase === 'ended'
-        ? h('button.btn.small', { type: 'button', onclick: () => (dismiss(pop.popId), onChange()) }, t('common.close'))
-        : null,
+        ? h('button.btn.small', { type: 'button', onclick: () => (void closePop(pop), onChange()) }, t('common.close'))
+        : h('span.muted.small', {}, t('dispo.closesAtEnd')),
     );
   }
   const error = h('div.error-text');
@@ -53,6 +66,8 @@ export function dispositionForm(pop, draft, member, onChange) {
       await post(`/api/members/${encodeURIComponent(member.id)}/dispositions`, { callId: callRecordId(pop), code: draft.code, note: draft.note.trim() });
       draft.saved = true;
       toast(t('dispo.saved'));
+      // Saved after the call: done with it. Saved during the call: it closes when the call ends.
+      if (pop.phase === 'ended') void closePop(pop);
       onChange();
     } catch (err) {
       error.textContent = err.message;

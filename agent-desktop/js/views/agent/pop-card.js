@@ -3,8 +3,8 @@ import { h, svgIcon, ICONS } from '../../dom.js';
 import { t, tv } from '../../i18n.js';
 import { count, date, daysSince, initials, money, relative } from '../../format.js';
 import { advisorAltName, advisorName, callbackReasonChip, levelChip, stageChips, tierChip } from '../common.js';
-import { dismiss, draftFor } from './pop-store.js';
-import { dispositionForm } from './disposition.js';
+import { draftFor } from './pop-store.js';
+import { closePop, dispositionForm } from './disposition.js';
 import { unknownCaller } from './unknown-caller.js';
 
 const REASON_ICON = { 'own-advisor': ICONS.user, delegate: ICONS.users, pool: ICONS.swap, callback: ICONS.back, 'unknown-caller': ICONS.help };
@@ -211,6 +211,6 @@ function missedFooter(pop, onChange) {
     {},
     h('span.muted', {}, t(pop.outcome === 'abandoned' ? 'pop.abandoned' : 'pop.missed')),
     h('div.grow'),
-    h('button.btn.small', { type: 'button', onclick: () => (dismiss(pop.popId), onChange()) }, t('common.close')),
+    h('button.btn.small', { type: 'button', onclick: () => (void closePop(pop), onChange()) }, t('common.close')),
   );
 }
