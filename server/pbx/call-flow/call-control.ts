@@ -5,7 +5,7 @@
 import type { AriBridges } from '../ari/bridges.js';
 import type { AriChannels } from '../ari/channels.js';
 import { AriHttpError, AriTimeoutError, AriUnreachableError } from '../ari/errors.js';
-import type { AriChannel } from '../ari/models.js';
+import type { AriBridge, AriChannel } from '../ari/models.js';
 import { ARI_HANGUP_REASONS, BRIDGE_TYPES } from '../ari/protocol.js';
 import type { AriPlaybacks } from '../ari/resources.js';
 
@@ -140,6 +140,11 @@ export class CallControl {
       if (isGone(err)) return null;
       throw err;
     }
+  }
+
+  /** Every bridge Asterisk has now (for resync after a reconnect). */
+  listBridges(): Promise<AriBridge[]> {
+    return this.ari.bridges.list();
   }
 
   /** Every channel Asterisk has now (for resync after a reconnect). */

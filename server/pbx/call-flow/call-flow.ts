@@ -9,12 +9,15 @@ import type { AriChannel } from '../ari/models.js';
 import { ARI_CHANNEL_STATES, ARI_EVENTS, HANGUP_CAUSES } from '../ari/protocol.js';
 import { legOutcomeOf } from './agent-ringer.js';
 import type { CallControl } from './call-control.js';
+import type { IvrResult } from './events.js';
 import { InboundCall } from './inbound-call.js';
 import type { InboundScript } from './inbound-script.js';
 import { parseStasisArgs } from './stasis-args.js';
 
 export interface CallFlowOptions {
   node: string;
+  /** The Stasis application name: callers found in it after a restart are adopted. */
+  app: string;
   control: CallControl;
   script: InboundScript;
   log: Logger;
@@ -22,6 +25,8 @@ export interface CallFlowOptions {
 }
 
 const CHANNEL_TARGET = 'channel:';
+/** `dialplan.app_name` of a channel sitting in a Stasis application. */
+const STASIS_APP_NAME = 'Stasis';
 
 export class CallFlow {
   private readonly calls = new Map<string, InboundCall>();
@@ -103,14 +108,18 @@ export class CallFlow {
     if (entry.kind === 'invalid') {
       log.warn({ channelId: channel.id, problem: entry.problem }, 'caller entered Stasis with unreadable arguments; routing without IVR data');
     }
+    this.startCall(channel, ivr, this.options.now());
+  }
+
+  private startCall(channel: AriChannel, ivr: IvrResult, startedAt: number): InboundCall {
     const call = new InboundCall({
       node: this.options.node,
       channelId: channel.id,
       callerNumber: channel.caller.number.trim(),
       channelUp: channel.state === ARI_CHANNEL_STATES.Up,
       ivr,
-      now: this.options.now(),
-      log: log.child({ callId: `${this.options.node}:${channel.id}`, channelId: channel.id }),
+      now: startedAt,
+      log: this.options.log.child({ callId: `${this.options.node}:${channel.id}`, channelId: channel.id }),
       clock: this.options.now,
     });
     this.calls.set(channel.id, call);
@@ -119,6 +128,7 @@ export class CallFlow {
       this.running.delete(run);
     });
     this.running.add(run);
+    return call;
   }
 
   private onAgentAnswered(channel: AriChannel): void {
@@ -179,8 +189,35 @@ export class CallFlow {
     }
     await this.options.control.replayCleanup();
     for (const channelId of [...this.legs.keys()]) if (!live.has(channelId)) this.legs.delete(channelId);
+    await this.adoptOrphans(channels);
     this.options.log.info({ live: this.calls.size, settled }, 'call flow resynced');
     return { live: this.calls.size, settled };
+  }
+
+  /**
+   * Callers sitting in our Stasis app that no call flow knows (this server restarted, or
+   * took over the node from one that died): routed from where they are. Callers already
+   * bridged to someone are talking and left alone.
+   */
+  private async adoptOrphans(channels: readonly AriChannel[]): Promise<void> {
+    const orphans = channels.flatMap((channel) => {
+      if (this.calls.has(channel.id) || this.legs.has(channel.id)) return [];
+      if (channel.dialplan.app_name !== STASIS_APP_NAME) return [];
+      const [app, ...args] = (channel.dialplan.app_data ?? '').split(',');
+      if (app !== this.options.app) return [];
+      const entry = parseStasisArgs(args);
+      return entry.kind === 'caller' ? [{ channel, ivr: entry.ivr }] : [];
+    });
+    if (orphans.length === 0) return;
+    const bridged = new Set((await this.options.control.listBridges()).flatMap((b) => b.channels));
+    for (const { channel, ivr } of orphans) {
+      if (bridged.has(channel.id)) continue;
+      const created = Date.parse(channel.creationtime);
+      const call = this.startCall(channel, ivr, Number.isFinite(created) ? created : this.options.now());
+      // Whatever the previous owner left playing (music on hold) is stopped before our first prompt.
+      call.holdMusic = true;
+      call.log.info('adopted a caller left in Stasis without a call flow');
+    }
   }
 
   /** A connected call whose bridging was cut by the outage: put both parties in the bridge. */

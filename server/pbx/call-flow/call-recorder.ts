@@ -3,6 +3,7 @@
 // inserted right after the first originate is placed. A failed write is logged and the
 // call goes on (a caller is never dropped because the database is slow).
 import type { Language, RouteReason, RouteStep } from '../../domain/model.js';
+import { ConflictError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { CallOutcome, CallPatch, NewCall } from '../../store/calls.js';
 import type { AbandonPlace, CallEndOutcome } from './events.js';
@@ -11,6 +12,7 @@ import type { InboundCall } from './inbound-call.js';
 /** What the recorder needs from the store (CallStore satisfies it). */
 export interface CallRecordStore {
   insert(input: NewCall): Promise<{ id: number }>;
+  getByUniqueid(node: string, uniqueid: string): Promise<{ id: number } | null>;
   update(id: number, patch: CallPatch): Promise<unknown>;
   appendStep(id: number, step: RouteStep): Promise<unknown>;
 }
@@ -58,10 +60,10 @@ export class CallRecorder {
       startedAt: new Date(call.startedAt).toISOString(),
       trail: [...call.trail],
     };
-    const inserted = this.store.insert(input).then(
-      (row) => {
-        call.storedId = row.id;
-        return row.id;
+    const inserted = this.insertOrResume(input).then(
+      (id) => {
+        call.storedId = id;
+        return id;
       },
       (err: unknown) => {
         call.log.error({ err }, 'could not store the call; it goes on unrecorded');
@@ -69,6 +71,22 @@ export class CallRecorder {
       },
     );
     this.chains.set(call.callId, inserted);
+  }
+
+  /**
+   * A caller adopted after a restart already has its row (same node and channel): the
+   * row is kept and this server's steps are appended to its trail.
+   */
+  private async insertOrResume(input: NewCall): Promise<number> {
+    try {
+      return (await this.store.insert(input)).id;
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      const existing = await this.store.getByUniqueid(input.node ?? '', input.uniqueid);
+      if (!existing) throw err;
+      for (const step of input.trail ?? []) await this.store.appendStep(existing.id, step);
+      return existing.id;
+    }
   }
 
   isOpen(call: InboundCall): boolean {

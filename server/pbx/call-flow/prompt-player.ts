@@ -110,6 +110,7 @@ export class PromptPlayer {
     const generation = ++call.holdGeneration;
     const current = () => call.holdGeneration === generation && !call.gone;
     const run = async () => {
+      if (call.answering) await call.answering;
       if (request) await this.playMedia(call, await this.options.prompts.media(request), false, current);
       if (!current() || call.holdMusic) return;
       call.holdMusic = true;

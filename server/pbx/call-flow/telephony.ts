@@ -204,7 +204,7 @@ export async function startTelephony(options: TelephonyOptions): Promise<Telepho
             advisor: (id) => directory.get(id),
             now,
           });
-          flow = new CallFlow({ node: nodeName(node.index), control, script, log: flowLog, now });
+          flow = new CallFlow({ node: nodeName(node.index), app: config.ariApp, control, script, log: flowLog, now });
           return flow;
         },
       }),

@@ -24,6 +24,7 @@ import { advisorNameClipName } from '../../../ivr-prompts/clips.js';
 import { createLogger } from '../../../server/shared/logger.js';
 import { startTelephony } from '../../../server/pbx/call-flow/telephony.js';
 import type { Telephony } from '../../../server/pbx/call-flow/telephony.js';
+import { CallFlowEvents } from '../../../server/pbx/call-flow/events.js';
 import type { CallFlowEventMap } from '../../../server/pbx/call-flow/events.js';
 import type { CallbackPort } from '../../../server/pbx/call-flow/callback-port.js';
 
@@ -67,8 +68,10 @@ export interface Harness {
   store: Store;
   config: Config;
   presence: PresenceBoard;
-  telephony: Telephony;
+  readonly telephony: Telephony;
   registry: Registry;
+  /** The CTI server dies (links drop, memory lost) and a new one starts on the same database. */
+  crashAndRestartTelephony(): Promise<void>;
   events: RecordedEvent[];
   /** Advisor id by endpoint (`PJSIP/1001`). */
   advisorId(endpoint: string): number;
@@ -140,20 +143,25 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const registry = new Registry();
   const failing = () => Promise.reject(new Error('database unavailable (injected)'));
   const callers = options.failCallerLookup ? { findCallerContext: failing, findCallerContextByMemberNo: failing } : store.callers;
-  const telephony = await startTelephony({
-    config,
-    store: { ...store, callers },
-    presence,
-    prompts,
-    logger,
-    registry,
-    callbacks: options.callbacks?.(store),
-    reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
-    keepaliveMs: 0,
-    advisorRefreshMs: 0,
-  });
   const events: RecordedEvent[] = [];
   const record = (event: RecordedEvent) => events.push(event);
+  const flowEvents = new CallFlowEvents();
+  const launch = () =>
+    startTelephony({
+      config,
+      store: { ...store, callers },
+      presence,
+      prompts,
+      logger,
+      registry,
+      events: flowEvents,
+      callbacks: options.callbacks?.(store),
+      reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
+      keepaliveMs: 0,
+      advisorRefreshMs: 0,
+    });
+  let telephony = await launch();
+  const crashed: Telephony[] = [];
   telephony.events.on('agent-ringing', (payload) => record({ name: 'agent-ringing', payload }));
   telephony.events.on('call-answered', (payload) => record({ name: 'call-answered', payload }));
   telephony.events.on('call-ended', (payload) => record({ name: 'call-ended', payload }));
@@ -176,13 +184,26 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   const storedCall = async (channelId: string, node = 'node0') => store.calls.getByUniqueid(node, channelId);
   return {
+    get telephony() {
+      return telephony;
+    },
+    async crashAndRestartTelephony() {
+      // The old server dies without a word: its links drop, its memory is gone.
+      crashed.push(telephony);
+      for (const node of telephony.nodes) {
+        node.ari.removeAllListeners('event');
+        await Promise.all([node.ari.stop(), node.ami.stop()]);
+      }
+      presence.removeAllListeners('change');
+      telephony = await launch();
+      await waitUntil('new server links up', () => telephony.nodes.every((n) => n.connected.ami && n.connected.ari));
+    },
     sim,
     sims,
     db,
     store,
     config,
     presence,
-    telephony,
     registry,
     events,
     advisorId,
@@ -198,6 +219,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async close() {
       await telephony.stop();
+      for (const old of crashed) await old.stop();
       for (const s of sims) await s.close();
       await db.destroy();
       rmSync(dir, { recursive: true, force: true });

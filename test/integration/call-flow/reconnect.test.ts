@@ -81,4 +81,34 @@ describe('call flow: AMI or ARI connection lost mid-call', function () {
     expect((await h.settledCall(second.id)).reason).to.equal('own-advisor');
     await h.allClear();
   });
+
+  it('the CTI server restarts while a caller waits for the owner: the new server adopts the caller and routes them', async () => {
+    h = await startHarness();
+    const alice = h.advisorId(OWNER);
+    h.sim.setAgent(OWNER, { kind: 'busy' });
+    await waitUntil('Alice on a call', () => h.presence.get(alice)?.phone === 'in-use');
+    const caller = h.sim.call({ from: DEMO_FIRST_MEMBER.phone, keys: ['2', '1'] });
+    await caller.waitPlayback('owner-busy');
+    caller.press('1');
+    await caller.waitPlayback('sound:cti/en/please-hold');
+
+    await h.crashAndRestartTelephony();
+    const adopted = await waitUntil('the caller adopted', () => h.telephony.activeCalls().find((c) => c.callId === `node0:${caller.id}`));
+    expect(adopted.memberId).to.be.a('number');
+    // The new server asks again (it cannot know the key pressed before the crash): Alice is still busy.
+    await waitUntil('owner prompt again', () => caller.playbacks.filter((m) => m === 'sound:cti/en/owner-busy-no-estimate-1').length === 2);
+    caller.press('3');
+    expect(await caller.waitBridged()).to.equal(DEMO_FIRST_MEMBER.delegateEndpoints[0]);
+    caller.hangup();
+    const stored = await h.settledCall(caller.id);
+    expect(stored).to.include({ outcome: 'answered', reason: 'delegate' });
+    expect(stored.trail.map((s) => s.outcome), 'one row: the first server\'s steps, then the new server\'s').to.deep.equal([
+      'member',
+      'key 1: wait',
+      'member',
+      'key 3: next',
+      'answered',
+    ]);
+    await h.allClear();
+  });
 });
