@@ -2,6 +2,7 @@
 // a bad value stops start-up with one line naming the variable.
 import { readFileSync, existsSync } from 'node:fs';
 import { parseEnv } from 'node:util';
+import { hostname } from 'node:os';
 import { parseDuration } from './duration.js';
 
 export class ConfigError extends Error {
@@ -68,6 +69,21 @@ export interface Config {
   };
   allocation: { defaultCapacity: number; minCapacity: number; maxCapacity: number };
   sim: { amiPort: number; ariPort: number };
+  /** Several CTI servers side by side (server/scale): identity, node leases, shared presence. */
+  scale: {
+    /** Unique per running server; names it in leases, presence and logs. */
+    serverId: string;
+    /** How long an Asterisk node's lease lasts unrenewed (renewed every third of it). */
+    nodeLeaseMs: number;
+    /** Node indexes this server takes at once; the others only after they stayed free a lease period. Empty: all. */
+    preferredNodes: number[];
+    /** How long a server that stopped heart-beating counts as alive (its agents' desktops then expire). */
+    serverTtlMs: number;
+    /** Period of the full presence snapshot read from Redis. */
+    presenceResyncMs: number;
+    /** Prefix of every Redis key and channel the servers share (one per deployment). */
+    redisPrefix: string;
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -254,5 +270,31 @@ export function loadConfig(processEnv: Env = process.env, dotEnvPath = '.env'): 
     },
     allocation: { defaultCapacity, minCapacity, maxCapacity },
     sim: { amiPort: int(env, 'SIM_AMI_PORT', 5038, 0, 65535), ariPort: int(env, 'SIM_ARI_PORT', 8088, 0, 65535) },
+    scale: parseScale(env, asteriskNodes.length),
   };
+}
+
+function parseScale(env: Env, nodeCount: number): Config['scale'] {
+  const serverId = env.CTI_SERVER_ID || `${hostname()}-${process.pid}`;
+  if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(serverId)) {
+    throw new ConfigError('CTI_SERVER_ID', 'may hold only letters, digits, ., :, - and _ (at most 100).');
+  }
+  const nodeLeaseMs = duration(env, 'CTI_NODE_LEASE', '6s');
+  if (nodeLeaseMs < 1000) throw new ConfigError('CTI_NODE_LEASE', 'must be at least 1s.');
+  const serverTtlMs = duration(env, 'CTI_SERVER_TTL', '10s');
+  if (serverTtlMs < 1000) throw new ConfigError('CTI_SERVER_TTL', 'must be at least 1s.');
+  const presenceResyncMs = duration(env, 'CTI_PRESENCE_RESYNC', '30s');
+  if (presenceResyncMs < 1000) throw new ConfigError('CTI_PRESENCE_RESYNC', 'must be at least 1s.');
+  const preferredNodes = list(env, 'CTI_PREFERRED_NODES').map((raw) => {
+    const index = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!(index < nodeCount)) {
+      throw new ConfigError('CTI_PREFERRED_NODES', `lists node positions from 0 to ${nodeCount - 1} (as in CTI_AMI_URL), got "${raw}".`);
+    }
+    return index;
+  });
+  const redisPrefix = env.CTI_REDIS_PREFIX ?? 'cti:';
+  if (!/^[A-Za-z0-9_.:-]{1,60}$/.test(redisPrefix)) {
+    throw new ConfigError('CTI_REDIS_PREFIX', 'may hold only letters, digits, ., :, - and _ (at most 60).');
+  }
+  return { serverId, nodeLeaseMs, preferredNodes, serverTtlMs, presenceResyncMs, redisPrefix };
 }

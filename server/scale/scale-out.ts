@@ -1,0 +1,199 @@
+// Several CTI servers side by side. With CTI_REDIS_URL: the Socket.IO Redis adapter,
+// presence shared through Redis, a heartbeat per server and Asterisk node leases in
+// Redis. Without Redis but on PostgreSQL: node leases as advisory locks (one active
+// server per node, the others on standby). Otherwise (one server on SQLite): every
+// node's calls are taken at start, as before.
+import type { Server as HttpServer } from 'node:http';
+import { Gauge, type Registry } from 'prom-client';
+import type { Config } from '../config/config.js';
+import type { DesktopServer } from '../desktop/gateway.js';
+import type { GatewayEvents } from '../desktop/gateway-events.js';
+import type { AsteriskNodeLink } from '../pbx/asterisk-node.js';
+import type { Telephony } from '../pbx/call-flow/telephony.js';
+import type { PresenceBoard } from '../presence/presence-board.js';
+import type { Logger } from '../shared/logger.js';
+import { nodeLeaseName, scaleKeys, type ScaleKeys } from './keys.js';
+import { PgAdvisoryNodeLease, RedisNodeLease, type NodeLease } from './node-lease.js';
+import { NodeOwnership, type LeasedNode, type NodeOwnershipStatus } from './node-ownership.js';
+import { adoptOrphanedCallers } from './orphaned-calls.js';
+import { PresenceSync } from './presence-sync.js';
+import { connectRedis, type RedisConnections } from './redis-connection.js';
+import { ServerHeartbeat } from './server-heartbeat.js';
+import { closeSocketServer, createScaledSocketServer } from './socket-server.js';
+
+export interface ScaleOutOptions {
+  config: Config;
+  logger: Logger;
+  registry: Registry;
+  now: () => number;
+}
+
+/** The gateway's events this module listens to (home of each agent's desktop). */
+export interface DesktopEvents {
+  on<K extends 'agent-connected' | 'agent-disconnected'>(event: K, listener: GatewayEvents[K]): () => void;
+}
+
+export interface ScaleStatus {
+  serverId: string;
+  redis: boolean;
+  leases: 'redis' | 'postgres' | 'none';
+  nodes: NodeOwnershipStatus[];
+}
+
+export interface ScaleOut {
+  readonly serverId: string;
+  /** True when nodes are taken by lease (start telephony with `takeCallsAtStart: false`). */
+  readonly leasesNodes: boolean;
+  /** A Socket.IO server with the Redis adapter, or null without Redis (the gateway makes its own). */
+  socketServer(httpServer: HttpServer): DesktopServer | null;
+  /** Shares the presence board with the other servers (no-op without Redis). */
+  sharePresence(presence: PresenceBoard, desktop: DesktopEvents): Promise<void>;
+  /** Starts the node leases over telephony's nodes (no-op when not leasing). */
+  takeNodes(telephony: Pick<Telephony, 'nodes' | 'directory' | 'tracker'>): void;
+  status(): ScaleStatus;
+  /** Gives the nodes up (calls back to the dialplan, leases released): before telephony stops. */
+  releaseNodes(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startScaleOut(options: ScaleOutOptions): Promise<ScaleOut> {
+  const { config, logger, now } = options;
+  const log = logger.child({ component: 'scale-out' });
+  const { serverId } = config.scale;
+  const keys: ScaleKeys = scaleKeys(config.scale.redisPrefix);
+  const redis: RedisConnections | null = config.redisUrl ? await connectRedis(config.redisUrl, logger) : null;
+  const heartbeat = redis ? new ServerHeartbeat({ redis: redis.commands, keys, serverId, ttlMs: config.scale.serverTtlMs, logger, now }) : null;
+  await heartbeat?.start();
+
+  const leasesKind: ScaleStatus['leases'] = config.demoMode ? 'none' : redis ? 'redis' : config.dbUrl.startsWith('postgres') ? 'postgres' : 'none';
+  const lease: NodeLease | null =
+    leasesKind === 'redis' && redis
+      ? new RedisNodeLease(redis.commands, (name) => keys.nodeLease(config.ariApp, name), serverId, config.scale.nodeLeaseMs)
+      : leasesKind === 'postgres'
+        ? new PgAdvisoryNodeLease(config.dbUrl, logger)
+        : null;
+  const owned = new Gauge({
+    name: 'cti_node_owned',
+    help: 'Whether this CTI server holds the Asterisk node (its Stasis app): 1 owner, 0 standby',
+    labelNames: ['node'] as const,
+    registers: [options.registry],
+  });
+
+  let io: DesktopServer | null = null;
+  let sync: PresenceSync | null = null;
+  let ownership: NodeOwnership | null = null;
+  let phoneView: (advisorId: number) => boolean = () => false;
+  log.info({ serverId, redis: Boolean(redis), leases: leasesKind }, 'scale-out settings');
+
+  return {
+    serverId,
+    leasesNodes: lease !== null,
+    socketServer(httpServer) {
+      if (!redis) return null;
+      io = createScaledSocketServer(httpServer, redis.commands, redis.adapterSubscriber, keys.socketIo);
+      return io;
+    },
+    async sharePresence(presence, desktop) {
+      if (!redis || !heartbeat) return;
+      const expiryCheckMs = Math.max(250, Math.floor(config.scale.serverTtlMs / 3));
+      const presenceSync = new PresenceSync({
+        serverId,
+        board: presence,
+        redis: redis.commands,
+        subscriber: redis.presenceSubscriber,
+        keys,
+        liveness: heartbeat,
+        resyncMs: config.scale.presenceResyncMs,
+        expiryCheckMs,
+        hasLocalPhoneView: (advisorId) => phoneView(advisorId),
+        logger,
+        now,
+      });
+      // Registered after the presence wiring, so the board already shows the (dis)connection.
+      desktop.on('agent-connected', (advisorId) => presenceSync.agentHere(advisorId));
+      desktop.on('agent-disconnected', (advisorId) => presenceSync.agentGone(advisorId));
+      await presenceSync.start();
+      sync = presenceSync;
+    },
+    takeNodes({ nodes, directory, tracker }) {
+      // Our own AMI sees this phone: other servers' reports of it are not needed.
+      phoneView = (advisorId) => {
+        const advisor = directory.get(advisorId);
+        return advisor ? tracker.stateOfEndpoint(advisor.endpoint) !== null : false;
+      };
+      if (!lease) return;
+      const preferred = new Set(config.scale.preferredNodes);
+      const leased = nodes.map((link) => leasedNode(link, preferred.size === 0 || preferred.has(link.node.index), config.ariApp, logger, now));
+      for (const node of leased) owned.set({ node: node.name }, 0);
+      ownership = new NodeOwnership({
+        nodes: leased,
+        lease,
+        serverId,
+        leaseMs: config.scale.nodeLeaseMs,
+        logger,
+        now,
+        onRoleChange: (node, role) => owned.set({ node }, role === 'owner' ? 1 : 0),
+      });
+      ownership.start();
+    },
+    status: () => ({ serverId, redis: Boolean(redis), leases: leasesKind, nodes: ownership?.status() ?? [] }),
+    async releaseNodes() {
+      await ownership?.stop();
+      ownership = null;
+    },
+    async close() {
+      await ownership?.stop();
+      await sync?.stop();
+      if (io) closeSocketServer(io);
+      await heartbeat?.stop();
+      await lease?.close();
+      await redis?.close();
+    },
+  };
+}
+
+/** One AsteriskNodeLink as the lease controller sees it; a takeover also adopts orphaned callers. */
+function leasedNode(link: AsteriskNodeLink, preferred: boolean, app: string, logger: Logger, now: () => number): LeasedNode {
+  const log = logger.child({ node: link.name });
+  let adoptOnConnect: (() => void) | null = null;
+  const stopAdopting = () => {
+    if (adoptOnConnect) link.ari.off('connected', adoptOnConnect);
+    adoptOnConnect = null;
+  };
+  return {
+    name: link.name,
+    leaseName: nodeLeaseName(link.node.ari.baseUrl),
+    preferred,
+    takeCalls() {
+      stopAdopting();
+      const adopt = () => {
+        stopAdopting();
+        adoptOrphanedCallers(
+          {
+            app,
+            listChannels: () => link.ari.channels.list(),
+            bridgedChannelIds: async () => new Set((await link.ari.bridges.list()).flatMap((b) => b.channels)),
+            knownCallers: () => new Set(link.flow.activeCalls().map((c) => c.channelId)),
+            handle: (event) => link.flow.handle(event),
+          },
+          log,
+          now,
+        ).then(
+          (n) => n > 0 && log.info({ adopted: n }, 'orphaned callers routed afresh after the takeover'),
+          (err: unknown) => log.warn({ err }, 'could not look for callers left by the previous owner'),
+        );
+      };
+      adoptOnConnect = adopt;
+      link.ari.on('connected', adopt);
+      link.takeCalls();
+    },
+    async releaseCalls() {
+      stopAdopting();
+      await link.releaseCalls();
+    },
+    onReplaced(listener) {
+      link.ari.on('replaced', listener);
+      return () => link.ari.off('replaced', listener);
+    },
+  };
+}
