@@ -21,6 +21,7 @@ import { startTelephony, type Telephony } from './pbx/call-flow/telephony.js';
 import type { Advisor } from './domain/model.js';
 import { startScreenPops } from './desktop/screen-pop-service.js';
 import { wallboardBuilder } from './wallboard/wallboard-builder.js';
+import { startScaleOut } from './scale/scale-out.js';
 
 export interface RunningServer {
   config: Config;
@@ -79,6 +80,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
     const presence = new PresenceBoard({ now, wrapUpMs: config.routing.wrapUpMs });
     for (const advisor of await store.advisors.list({ active: true })) presence.track(advisor.id);
+    // Several servers side by side (Redis, node leases); inert for a lone server on SQLite.
+    const scale = await startScaleOut({ config, logger, registry: metrics.registry, now });
+    closers.push(() => scale.close());
 
     const prompts = createPromptLibrary({
       audioDir: config.promptDir,
@@ -116,14 +120,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           () => true,
           () => false,
         );
-        return { ok: dbOk, database: dbOk ? 'up' : 'down', demoMode: config.demoMode };
+        return { ok: dbOk, database: dbOk ? 'up' : 'down', demoMode: config.demoMode, scale: scale.status() };
       },
     });
 
     const httpServer = createServer(app);
-    const gateway = createDesktopGateway({ httpServer, verifyToken, logger, registry: metrics.registry, now });
+    const scaledIo = scale.socketServer(httpServer);
+    const gateway = createDesktopGateway({ ...(scaledIo ? { io: scaledIo } : { httpServer }), verifyToken, logger, registry: metrics.registry, now });
     closers.push(() => gateway.close());
     wirePresenceToDesktop(presence, gateway, logger);
+    await scale.sharePresence(presence, gateway);
 
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
@@ -147,8 +153,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       registry: metrics.registry,
       now,
       ...(demo ? { nodes: [demo.node] } : {}),
+      takeCallsAtStart: !scale.leasesNodes,
     });
     closers.push(() => telephony.stop());
+    scale.takeNodes(telephony);
+    closers.push(() => scale.releaseNodes());
     const stopPops = startScreenPops({
       events: telephony.events,
       gateway,
