@@ -5,6 +5,7 @@ import { get, listOf, post, query } from '../../api.js';
 import { toast } from '../../ui/toast.js';
 import { relative } from '../../format.js';
 import { callbackReasonChip, errorBox, loading } from '../common.js';
+import { withMemberNames } from '../../member-names.js';
 
 const OPEN = new Set(['pending', 'reserved']);
 
@@ -18,7 +19,9 @@ export function createMyCallbacks(myAdvisorId) {
     busy = true;
     try {
       const data = await get(`/api/callbacks${query({ advisorId: myAdvisorId })}`);
-      state.items = listOf(data, 'callbacks').filter((c) => OPEN.has(c.state));
+      // A callback a supervisor assigned to someone else is theirs to make, not this advisor's.
+      const mine = listOf(data, 'callbacks').filter((c) => OPEN.has(c.state) && (c.assignedAdvisorId === null || c.assignedAdvisorId === undefined || c.assignedAdvisorId === myAdvisorId));
+      state.items = await withMemberNames(mine);
       state.error = null;
     } catch (err) {
       state.error = err;
@@ -45,7 +48,7 @@ export function createMyCallbacks(myAdvisorId) {
     const button = h('button.btn.small.primary', { type: 'button', onclick: () => callNow(cb, button) }, t('myCb.callNow'));
     return h(
       'li',
-      {},
+      { dataset: { callbackId: String(cb.id) } },
       h(
         'div.who',
         {},

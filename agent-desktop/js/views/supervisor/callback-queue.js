@@ -8,6 +8,7 @@ import { openModal } from '../../ui/modal.js';
 import { toast } from '../../ui/toast.js';
 import { advisorName, callbackReasonChip, callbackStateChip, errorBox, loading } from '../common.js';
 import { advisorById, loadAdvisors } from './advisors-cache.js';
+import { withMemberNames } from '../../member-names.js';
 
 const STATES = ['pending', 'reserved', 'dialing', 'completed', 'failed', 'cancelled'];
 const REASONS = ['requested', 'abandoned', 'peak-offer', 'manual'];
@@ -24,7 +25,7 @@ export function mountCallbackQueue(page) {
     try {
       advisors = await loadAdvisors();
       const data = await get(`/api/callbacks${query({ ...filters, dueBefore: fromLocalInput(filters.dueBefore) })}`);
-      rows = listOf(data, 'callbacks');
+      rows = await withMemberNames(listOf(data, 'callbacks'));
       error = null;
     } catch (err) {
       error = err;
@@ -109,7 +110,7 @@ export function mountCallbackQueue(page) {
             rows.map((cb) =>
               h(
                 'tr',
-                {},
+                { dataset: { callbackId: String(cb.id) } },
                 h('td.mono.muted', {}, String(cb.id)),
                 h('td', {}, h('strong', {}, cb.memberName ?? t('common.none')), h('div.mono.small.muted', {}, cb.number)),
                 h('td', {}, callbackReasonChip(cb.reason)),
@@ -162,7 +163,7 @@ export function mountCallbackQueue(page) {
   }
 
   function priority(cb) {
-    const input = h('input.input', { type: 'number', min: 0, max: 100, step: 1, required: true, value: String(cb.priority ?? 0) });
+    const input = h('input.input', { type: 'number', min: -100, max: 100, step: 1, required: true, value: String(cb.priority ?? 0) });
     openModal({
       title: t('cbq.priorityTitle', { id: cb.id }),
       body: [h('div.muted', {}, t('cbq.priorityHint')), h('label.field', {}, h('span', {}, t('cbq.priority')), input)],

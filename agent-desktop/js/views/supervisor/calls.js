@@ -5,6 +5,7 @@ import { get, listOf, query } from '../../api.js';
 import { clock, dateTime } from '../../format.js';
 import { advisorName, errorBox, loading, routeReasonChip } from '../common.js';
 import { advisorById, loadAdvisors } from './advisors-cache.js';
+import { withMemberNames } from '../../member-names.js';
 
 const answeredBy = (call) => call.answeredBy ?? call.advisorId ?? null;
 const FAILED_OUTCOMES = /no-answer|busy|timeout|failed|abandon|declined|unavailable/i;
@@ -20,7 +21,7 @@ export function mountCalls(page) {
     replace(list, head(), loading());
     try {
       await loadAdvisors();
-      const calls = listOf(await get(`/api/calls${query({ limit: 50 })}`), 'calls');
+      const calls = await withMemberNames(listOf(await get(`/api/calls${query({ limit: 50 })}`), 'calls'));
       replace(list, head(), calls.length ? table(calls) : h('div.empty', {}, t('calls.empty')));
     } catch (err) {
       replace(list, head(), errorBox(err, loadList));
@@ -69,7 +70,7 @@ export function mountCalls(page) {
     replace(detail, loading());
     try {
       const data = await get(`/api/calls/${encodeURIComponent(id)}`);
-      const call = data.call ?? data;
+      const [call] = await withMemberNames([data.call ?? data]);
       const trail = data.trail ?? call.trail ?? [];
       const who = answeredBy(call) ? advisorName(advisorById(answeredBy(call))) : null;
       replace(

@@ -1,12 +1,12 @@
-// Member ownership: reassign one member with a handover note, allocate unowned members,
-// recall dormant and lost ones. Bulk moves always show a preview before anything changes.
+// Member ownership: reassign one member with a handover note; allocate unowned members and
+// recall dormant and lost ones (bulk-moves.js), always with a preview before anything changes.
 import { h, replace } from '../../dom.js';
 import { t, tv } from '../../i18n.js';
 import { get, listOf, post, query } from '../../api.js';
-import { count } from '../../format.js';
 import { toast } from '../../ui/toast.js';
 import { advisorName, levelChip, stageChips } from '../common.js';
 import { advisorById, loadAdvisors } from './advisors-cache.js';
+import { bulkMovesPanel } from './bulk-moves.js';
 
 export function mountMembers(page) {
   const reassign = h('section.panel');
@@ -16,8 +16,8 @@ export function mountMembers(page) {
   void loadAdvisors().then(
     (advisors) => {
       reassignPanel(reassign, advisors);
-      planPanel(allocation, { kind: 'allocation', title: t('mem.allocation'), hint: t('mem.allocationHint') });
-      planPanel(recall, { kind: 'recall', title: t('mem.recall'), hint: t('mem.recallHint') });
+      bulkMovesPanel(allocation, 'allocation');
+      bulkMovesPanel(recall, 'recall');
     },
     (err) => replace(page, h('div.empty.error-text', {}, err.message)),
   );
@@ -100,98 +100,3 @@ function reassignPanel(el, advisors) {
 }
 
 const REASSIGN_REASONS = ['member-request', 'rebalance', 'recall-dormant', 'recall-lost', 'advisor-left', 'service-issue', 'other'];
-const RECALL_STAGES = ['dormant', 'lost'];
-
-function planPanel(el, { kind, title, hint }) {
-  const stages = new Set(RECALL_STAGES);
-  let plan = null;
-  const out = h('div');
-  const error = h('div.error-text');
-  const note = h('input.input', { placeholder: t('mem.notePlaceholder') });
-
-  async function preview() {
-    error.textContent = '';
-    try {
-      plan = await post(`/api/${kind}/preview`, kind === 'recall' ? { stages: [...stages] } : {});
-      paint();
-    } catch (err) {
-      error.textContent = err.message;
-    }
-  }
-
-  async function apply(button) {
-    button.disabled = true;
-    try {
-      const body = plan.planId ? { planId: plan.planId } : { moves: plan.moves };
-      if (kind === 'recall') body.note = note.value.trim();
-      const res = await post(`/api/${kind}/apply`, body);
-      toast(t('mem.applied', { n: count(res?.applied ?? plan.moves.length) }));
-      plan = null;
-      paint();
-    } catch (err) {
-      error.textContent = err.message;
-      button.disabled = false;
-    }
-  }
-
-  function paint() {
-    if (!plan) return replace(out);
-    const moves = plan.moves ?? [];
-    if (!moves.length) return replace(out, h('div.empty', {}, t('mem.nothing')));
-    const applyBtn = h('button.btn.primary', { type: 'button', onclick: () => apply(applyBtn) }, t('mem.apply', { n: count(moves.length) }));
-    replace(
-      out,
-      h(
-        'div.table-wrap',
-        { style: 'max-height:340px;overflow:auto;border:1px solid var(--line);border-radius:6px;margin-top:12px' },
-        h(
-          'table.table',
-          {},
-          h('thead', {}, h('tr', {}, h('th', {}, t('mem.member')), h('th', {}, t('mem.from')), h('th', {}, t('mem.toAdv')), h('th', {}, t('mem.why')))),
-          h(
-            'tbody',
-            {},
-            moves.map((m) =>
-              h(
-                'tr',
-                {},
-                h('td', {}, h('strong', {}, m.memberName ?? `#${m.memberId}`), ' ', m.level ? levelChip(m.level) : null, m.stage ? [' ', stageChips({ stage: m.stage, atRisk: false })] : null),
-                h('td', {}, m.fromAdvisorId ? advisorName(advisorById(m.fromAdvisorId)) : h('span.muted', {}, t('mem.unowned'))),
-                h('td', {}, h('strong', {}, m.toAdvisorId ? advisorName(advisorById(m.toAdvisorId)) : t('common.none'))),
-                h('td.small.muted', {}, m.reason ?? ''),
-              ),
-            ),
-          ),
-        ),
-      ),
-      kind === 'recall' ? h('label.field', { style: 'margin-top:10px' }, h('span', {}, t('mem.recallNote')), note) : null,
-      h('div.row', { style: 'margin-top:10px' }, h('div.grow'), applyBtn),
-    );
-  }
-
-  replace(
-    el,
-    h('div.panel-head', {}, h('h3', {}, title)),
-    h(
-      'div.panel-body',
-      {},
-      h('div.muted', {}, hint),
-      h(
-        'div.row.wrap',
-        { style: 'margin-top:12px' },
-        kind === 'recall'
-          ? [
-              h('span.small', {}, t('mem.stages'), ':'),
-              RECALL_STAGES.map((s) =>
-                h('label.row', { style: 'gap:4px' }, h('input', { type: 'checkbox', checked: true, onchange: (e) => (e.target.checked ? stages.add(s) : stages.delete(s)) }), tv('stage', s)),
-              ),
-            ]
-          : null,
-        h('div.grow'),
-        h('button.btn', { type: 'button', onclick: preview }, t('mem.preview')),
-      ),
-      error,
-      out,
-    ),
-  );
-}
