@@ -1,0 +1,109 @@
+import { appendFileSync } from 'node:fs';
+import { expect } from 'chai';
+import { DEMO_ADVISORS, DEMO_FIRST_MEMBER } from '../../db/seeds/demo.js';
+import type { CallHandle, Simulator } from '../../sim/index.js';
+import { api, Desktops, freePort, login, seededWorkdir, serverEnv, sleep, startChild, startPbx, timeUntilRouting, waitFor, type ChildServer, type Workdir } from './support.js';
+
+const REPORT = process.env.CTI_RELIABILITY_REPORT;
+const RECOVERY_LIMIT_MS = 15_000;
+const ENDPOINTS = DEMO_ADVISORS.map((a) => a.endpoint);
+
+describe('reliability: the CTI server killed with -9 under load and started again', function () {
+  this.timeout(120_000);
+  let work: Workdir;
+  let sim: Simulator;
+  let server: ChildServer | null = null;
+  let desktops: Desktops | null = null;
+  const callers: CallHandle[] = [];
+
+  afterEach(async () => {
+    desktops?.close();
+    for (const c of callers) c.hangup();
+    await server?.kill();
+    await sim?.close();
+    work?.remove();
+  });
+
+  it('promised callbacks, stored calls and tokens survive; desktops come back; callers caught mid-flow are not left in silence; nothing dialed twice; routing resumes', async () => {
+    work = await seededWorkdir();
+    sim = await startPbx();
+    const port = await freePort();
+    const env = serverEnv(sim, work.dbUrl, { CTI_OWNER_MAX_WAIT: '60s' });
+    server = await startChild(env, port);
+    const url = server.url;
+    desktops = new Desktops(url);
+    await desktops.signIn();
+    const supervisor = await login(url, 'supervisor');
+
+    // Promises made before the crash: the API answered 201 only after the row was written.
+    const promised: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await api(url, 'POST', '/api/callbacks', supervisor, { memberId: null, number: `1390000${2000 + i}`, note: `before the crash ${i}` });
+      expect(res.status).to.equal(201);
+      promised.push(res.body.id as number);
+    }
+    // Load: member calls reaching their advisors, one caller waiting for a busy owner, and REST reads.
+    const members = (await api(url, 'GET', '/api/members?limit=200', supervisor)).body.items as Array<{ phones: string[]; ownerId: number | null }>;
+    const aliceId = (await api(url, 'GET', `/api/members?phone=${DEMO_FIRST_MEMBER.phone}`, supervisor)).body.items[0].ownerId as number;
+    // One caller per owner (an owner busy with another caller would make the next one wait), Alice kept free.
+    const owners = new Set<number>([aliceId]);
+    const distinct = members.filter((m) => m.ownerId !== null && !owners.has(m.ownerId) && owners.add(m.ownerId)).slice(0, 6);
+    const bridged = distinct.map((m) => sim.call({ from: m.phones[0]!, keys: ['2', '1'] }));
+    callers.push(...bridged);
+    await Promise.all(bridged.map((c) => c.waitBridged(20_000)));
+    const waiting = sim.call({ from: DEMO_FIRST_MEMBER.phone, keys: ['2', '1'] });
+    callers.push(waiting);
+    await waiting.waitStasis(10_000);
+    let reads = 0;
+    let stopReads = false;
+    const readLoop = (async () => {
+      while (!stopReads) {
+        await api(url, 'GET', '/api/members?q=Wang', supervisor).then(
+          () => reads++,
+          () => undefined,
+        );
+      }
+    })();
+    await sleep(300);
+    const dialedBefore = ENDPOINTS.reduce((sum, e) => sum + sim.originateCount(e), 0);
+    const storedBefore = (await api(url, 'GET', '/api/calls?limit=200', supervisor)).body.total as number;
+
+    await server.kill('SIGKILL');
+    stopReads = true;
+    await readLoop;
+    expect(reads).to.be.greaterThan(0);
+    await waitFor('desktops notice the server is gone', () => !desktops!.allConnected(), 5000);
+    expect(bridged.every((c) => !c.ended), 'Asterisk keeps bridged calls when the CTI server dies').to.equal(true);
+
+    const restartAt = Date.now();
+    server = await startChild(env, port);
+    const upMs = Date.now() - restartAt;
+    const { ms: routingMs } = await timeUntilRouting(sim, '8613999990002', restartAt);
+    expect(routingMs).to.be.lessThan(RECOVERY_LIMIT_MS + upMs);
+
+    // Tokens live in the database: the supervisor's still works, desktops reconnect by themselves.
+    for (const id of promised) {
+      const res = await api(url, 'GET', `/api/callbacks/${id}`, supervisor);
+      expect(res.status, `callback ${id} after the crash`).to.equal(200);
+      expect(res.body.state).to.equal('pending');
+    }
+    expect((await api(url, 'GET', '/api/calls?limit=200', supervisor)).body.total).to.be.at.least(storedBefore);
+    await waitFor('desktops reconnected', () => desktops!.allConnected(), 15_000);
+
+    // The caller who was mid-flow at the crash is either served or released, never left in Stasis with nobody listening.
+    await waitFor('the waiting caller is served or released', () => waiting.ended || waiting.bridgedTo !== undefined, 15_000);
+    // Calls bridged before the crash are not rung again: only the probe calls may have dialed an agent.
+    const dialedAfter = ENDPOINTS.reduce((sum, e) => sum + sim.originateCount(e), 0);
+    expect(dialedAfter - dialedBefore, 'agent dials after the restart').to.be.at.most(2);
+    for (const c of bridged) c.hangup();
+    await waitFor(
+      'every call settled in the store',
+      async () => {
+        const open = await api(url, 'GET', '/api/calls?outcome=in-progress&limit=200', supervisor);
+        return open.status === 200 && open.body.total === 0;
+      },
+      20_000,
+    );
+    if (REPORT) appendFileSync(REPORT, JSON.stringify({ fault: 'CTI server kill -9', upMs, routingMs, at: new Date().toISOString() }) + '\n');
+  });
+});
