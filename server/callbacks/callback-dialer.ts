@@ -145,7 +145,10 @@ export class CallbackDialer {
           timeoutMs: options.memberRingTimeoutMs,
         }, legs, log);
         result = memberOutcome === 'answered' ? 'answered' : REJECTED_MEANS_DECLINED[memberOutcome];
-        if (result === 'answered') await node.control.addToBridge(bridgeId, [memberChannelId]);
+        // The member picked up: that is the contact, even if they hang up before the bridge forms.
+        if (result === 'answered') {
+          await node.control.addToBridge(bridgeId, [memberChannelId]).catch((err: unknown) => log.warn({ err }, 'member left before being bridged'));
+        }
       } catch (err) {
         log.warn({ err }, 'callback dial failed in Asterisk');
         result = 'failed';

@@ -37,7 +37,8 @@ export interface DispatcherOptions {
   log: Logger;
 }
 
-const MAX_PICKS_PER_ADVISOR = 3;
+/** Pause between back-to-back cycles, so a burst of presence changes makes one more cycle, not many. */
+const CYCLE_GAP_MS = 10;
 
 export class Dispatcher {
   private snapshot: QueueSnapshot = { at: 0, candidates: [] };
@@ -105,6 +106,8 @@ export class Dispatcher {
         } catch (err) {
           this.options.log.error({ err }, 'callback dispatch cycle failed; retrying on the next tick');
         }
+        // Requests that came in during a cycle are served by one more, after a breath.
+        if (this.again) await new Promise((resolve) => setTimeout(resolve, CYCLE_GAP_MS));
       } while (this.again && !this.stopped);
     })().finally(() => {
       this.running = null;
@@ -141,22 +144,19 @@ export class Dispatcher {
       })
       .sort((a, b) => (a.presence?.idleSince ?? now) - (b.presence?.idleSince ?? now) || a.advisor.id - b.advisor.id);
     let budget = maxConcurrentCallbackDials(free.length + options.dialsInProgress(), options.dialsInProgress());
+    // Decide for every free advisor first (one line, oldest first), then claim in parallel.
+    const claims: Array<Promise<boolean>> = [];
     for (const { advisor, presence } of free) {
-      if (this.stopped || budget <= 0) return;
-      // A callback lost to another server is skipped and the advisor looks again.
-      for (let tries = 0; tries < MAX_PICKS_PER_ADVISOR && !this.engaged.has(advisor.id); tries++) {
-        const pick = this.pick(advisor, presence, options.waiting?.list() ?? [], now);
-        if (pick.kind === 'serve-live-caller') {
-          options.waiting?.handTo(pick.callId, advisor.id);
-          break;
-        }
-        if (pick.kind !== 'dial-callback') break;
-        if (await this.give(advisor, pick)) {
-          budget -= 1;
-          break;
-        }
-      }
+      if (this.stopped || budget <= 0) break;
+      const pick = this.pick(advisor, presence, options.waiting?.list() ?? [], now);
+      if (pick.kind === 'serve-live-caller') options.waiting?.handTo(pick.callId, advisor.id);
+      if (pick.kind !== 'dial-callback') continue;
+      budget -= 1;
+      claims.push(this.give(advisor, pick));
     }
+    const started = await Promise.all(claims);
+    // A callback another server claimed first: its advisor looks again in the next cycle.
+    if (started.includes(false)) this.again = true;
   }
 
   /** Claims the picked callback for the advisor and starts the dial; false when it was not started. */

@@ -9,7 +9,8 @@ import type { DispatchPick } from '../domain/dispatch.js';
 import type { Advisor } from '../domain/model.js';
 import { domainSettingsFrom } from '../domain/settings.js';
 import type { TierRules } from '../domain/tiers.js';
-import type { PresenceBoard } from '../presence/presence-board.js';
+import type { PresenceBoard, PresenceChange } from '../presence/presence-board.js';
+import { foldPresence } from '../domain/presence.js';
 import type { CallFlowEvents } from '../pbx/call-flow/events.js';
 import { liveCallersPolicy, type WaitingCallerPolicy } from '../routing/waiting-choice.js';
 import type { Logger } from '../shared/logger.js';
@@ -30,6 +31,8 @@ export interface CallbackTelephony {
   setWaitingPolicy(policy: WaitingCallerPolicy): void;
   activeCalls(): ReadonlyArray<{ advisorId: number | null }>;
 }
+
+const DEFAULT_SNAPSHOT_LIMIT = 300;
 
 /** Changes that give no advisor anything new to do. */
 const QUIET_ACTIONS: ReadonlySet<CallbackChange['action']> = new Set(['reserved', 'dialing', 'completed']);
@@ -55,6 +58,11 @@ export interface CallbackEngineOptions {
   agentCoolDownMs?: number;
   /** On stop, how long member dials in progress may take to finish (default 5 s). */
   drainMs?: number;
+  /**
+   * How many due callbacks, most urgent first, one dispatch cycle considers (default 300).
+   * Callbacks further down wait until those above are dialed or held.
+   */
+  snapshotLimit?: number;
   /** Zone for pacing callers who are not members (default Asia/Shanghai). */
   defaultTimeZone?: string;
 }
@@ -124,7 +132,12 @@ export async function startCallbackEngine(options: CallbackEngineOptions): Promi
   const dispatcher = new Dispatcher({
     advisors: store.advisors,
     presence,
-    loader: new CandidateLoader({ store, pacing: settings.pacing, defaultTimeZone: options.defaultTimeZone ?? 'Asia/Shanghai' }),
+    loader: new CandidateLoader({
+      store,
+      pacing: settings.pacing,
+      defaultTimeZone: options.defaultTimeZone ?? 'Asia/Shanghai',
+      limit: options.snapshotLimit ?? DEFAULT_SNAPSHOT_LIMIT,
+    }),
     settings: settings.dispatch,
     waiting: telephony.waiting,
     inboundBusy: () => telephony.activeCalls().flatMap((c) => (c.advisorId === null ? [] : [c.advisorId])),
@@ -143,7 +156,10 @@ export async function startCallbackEngine(options: CallbackEngineOptions): Promi
   service.announce('updated', released);
   telephony.setWaitingPolicy(dispatcher.policy);
 
-  const onPresence = () => dispatcher.trigger();
+  // Only an advisor becoming free can start new work; other changes wait for the tick.
+  const onPresence = ({ current }: PresenceChange) => {
+    if (foldPresence(current, now()).availability === 'available') dispatcher.trigger();
+  };
   presence.on('change', onPresence);
   const stopCapture = captureAbandonedCalls(telephony.events, service, log);
 
