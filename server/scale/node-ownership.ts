@@ -57,6 +57,7 @@ export class NodeOwnership {
   private readonly intervalMs: number;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private standbyProblem: string | null = null;
   private readonly log: Logger;
 
   constructor(private readonly options: NodeOwnershipOptions) {
@@ -127,7 +128,7 @@ export class NodeOwnership {
     if (state.role === 'owner') {
       let renewed: boolean | null;
       try {
-        renewed = await lease.renew(leaseName);
+        renewed = await this.bounded(lease.renew(leaseName), 'renewing the lease');
       } catch (err) {
         renewed = null;
         this.log.warn({ node: state.node.name, err: err instanceof Error ? err.message : String(err) }, 'could not renew the node lease');
@@ -139,8 +140,21 @@ export class NodeOwnership {
       return;
     }
     if (now() < state.cooldownUntil) return;
+    try {
+      await this.tryToTake(state);
+      this.standbyProblem = null;
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err);
+      if (this.standbyProblem !== detail) this.log.warn({ node: state.node.name, err: detail }, 'could not look at the node lease; trying again');
+      this.standbyProblem = detail;
+    }
+  }
+
+  private async tryToTake(state: NodeState): Promise<void> {
+    const { lease, now, leaseMs } = this.options;
+    const { leaseName } = state.node;
     if (!state.node.preferred) {
-      state.holder = await lease.holder(leaseName);
+      state.holder = await this.bounded(lease.holder(leaseName), 'reading the lease');
       if (state.holder !== null) {
         state.freeSince = null;
         return;
@@ -148,8 +162,8 @@ export class NodeOwnership {
       state.freeSince ??= now();
       if (now() - state.freeSince < leaseMs) return;
     }
-    if (!(await lease.acquire(leaseName))) {
-      state.holder = await lease.holder(leaseName);
+    if (!(await this.bounded(lease.acquire(leaseName), 'taking the lease'))) {
+      state.holder = await this.bounded(lease.holder(leaseName), 'reading the lease');
       return;
     }
     state.role = 'owner';
@@ -160,6 +174,15 @@ export class NodeOwnership {
     this.log.info({ node: state.node.name, lease: leaseName }, 'took the node: its calls come to this server');
     this.options.onRoleChange?.(state.node.name, 'owner');
     await state.node.takeCalls();
+  }
+
+  /** Lease stores may queue commands while reconnecting: an answer that comes too late counts as none. */
+  private bounded<T>(work: Promise<T>, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} took longer than ${this.intervalMs} ms`)), this.intervalMs);
+    });
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
   }
 
   private async replaced(state: NodeState): Promise<void> {
