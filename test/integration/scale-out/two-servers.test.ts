@@ -199,7 +199,19 @@ describe(`scale-out: two CTI server processes on PostgreSQL + Redis${skipped}`, 
     expect(local1).to.include({ reason: 'own-advisor' });
   });
 
-  it('after server 1 is killed, server 2 takes node0 over within the bound, agent A reconnects to it and gets pops again', async () => {
+  it('after server 1 is killed, server 2 takes node0 over within the bound, routes the caller server 1 left waiting, and agent A reconnects to it and gets pops again', async () => {
+    const [node0, node1] = sims as [Simulator, Simulator];
+    // Alice steps away: her member's call on node0 waits for her, driven by server 1.
+    expect(await alice.socket.timeout(5000).emitWithAck('agent:state', { state: 'not-ready', reason: 'coffee' })).to.deep.equal({ ok: true });
+    await waitFor('server 1 seeing Alice busy', async () => {
+      const advisor = await json(`${one!.url}/api/advisors/${alice.advisorId}`, { token: supervisorToken });
+      return advisor.availability === 'busy';
+    });
+    const waiting = node0.call({ from: aliceMemberPhone, keys: ['2', '1'] });
+    await waiting.waitStasis(10_000);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(alice.pops.filter((p) => p.callId.endsWith(waiting.id)), 'nobody rang yet').to.have.length(0);
+
     const connectsBefore = alice.connects;
     const killedAt = Date.now();
     await one!.kill('SIGKILL');
@@ -210,9 +222,15 @@ describe(`scale-out: two CTI server processes on PostgreSQL + Redis${skipped}`, 
 
     await waitFor("Alice's desktop reconnected through the balancer", () => alice.socket.connected && alice.connects > connectsBefore, TAKEOVER_BOUND_MS);
     expect(await alice.socket.timeout(5000).emitWithAck('agent:state', { state: 'ready' })).to.deep.equal({ ok: true });
-    await bothReadyEverywhere([two!]);
 
-    const [node0, node1] = sims as [Simulator, Simulator];
+    // The caller server 1 left in the Stasis app is routed by server 2 to Alice.
+    const adopted = await waitFor('a pop on Alice for the caller left waiting', () => alice.pops.find((p) => p.phase === 'ringing' && p.callId.endsWith(waiting.id)));
+    expect(adopted).to.include({ reason: 'own-advisor', callerNumber: aliceMemberPhone });
+    await waiting.waitBridged(10_000);
+    waiting.hangup();
+    await waitFor('the adopted call cleared', () => node0.channelCount() === 0);
+
+    await bothReadyEverywhere([two!]);
     const pop = await callAndPop(node0, aliceMemberPhone, alice, bob);
     expect(pop).to.include({ reason: 'own-advisor' });
     expect(pop.member?.memberNo).to.equal(DEMO_FIRST_MEMBER.memberNo);
