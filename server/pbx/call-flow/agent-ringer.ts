@@ -97,12 +97,7 @@ export class AgentRinger {
       channelId: leg.channelId,
       otherChannelId: `${leg.channelId}-2`,
     });
-    if (!call.bridgeReady) {
-      call.bridgeId = this.options.newId('bridge');
-      call.bridgeReady = control.createBridge(call.bridgeId, `cti-${call.channelId}`);
-      // Awaited on answer; a failure here must not surface as an unhandled rejection first.
-      call.bridgeReady.catch(() => undefined);
-    }
+    if (!call.bridgeReady || call.bridgeFailed) this.createBridge(call);
     safeEmit(
       events,
       CALL_FLOW_EVENTS.agentRinging,
@@ -120,6 +115,7 @@ export class AgentRinger {
     this.options.player.hold(call, announcement);
     originate.catch((err: unknown) => {
       log.warn({ err: describe(err) }, 'originate towards the advisor failed');
+      if (isUnreachable(err)) leg.unreachable = true;
       leg.outcome.resolve('failed');
     });
     const timer = setTimeout(() => leg.outcome.resolve('no-answer'), decision.ringTimeoutMs);
@@ -130,8 +126,33 @@ export class AgentRinger {
       clearTimeout(timer);
     }
     log.debug({ outcome, dialStatus: leg.dialStatus }, 'ringing ended');
+    call.lastLegUnreachable = leg.unreachable === true;
     if (outcome !== 'answered') this.release(call, leg);
     return outcome;
+  }
+
+  /** Creates the call's mixing bridge without waiting for it (awaited on answer). */
+  private createBridge(call: InboundCall): Promise<void> {
+    call.bridgeId = this.options.newId('bridge');
+    call.bridgeFailed = false;
+    const ready = this.options.control.createBridge(call.bridgeId, `cti-${call.channelId}`);
+    call.bridgeReady = ready;
+    ready.catch(() => {
+      // A bridge that could not be created (Asterisk unreachable) is made again on the next try.
+      if (call.bridgeReady === ready) call.bridgeFailed = true;
+    });
+    return ready;
+  }
+
+  /** The call's bridge, made again if the first attempt could not reach Asterisk. */
+  private async readyBridge(call: InboundCall): Promise<void> {
+    if (!call.bridgeReady || call.bridgeFailed) return this.createBridge(call);
+    try {
+      await call.bridgeReady;
+    } catch (err) {
+      if (!isUnreachable(err)) throw err;
+      await this.createBridge(call);
+    }
   }
 
   /** Gives up on a leg that did not answer: hang it up (it may already be gone) and free the advisor. */
@@ -155,7 +176,7 @@ export class AgentRinger {
   async bridge(call: InboundCall, leg: AgentLeg): Promise<void> {
     const { control, player } = this.options;
     try {
-      await unlessGone(call.signal, Promise.all([call.bridgeReady, call.answering, player.clearMedia(call)]));
+      await unlessGone(call.signal, Promise.all([this.readyBridge(call), call.answering, player.clearMedia(call)]));
       await unlessGone(call.signal, control.addToBridge(call.bridgeId!, [call.channelId, leg.channelId]));
     } catch (err) {
       if (isGone(err)) throw new CallerGoneError('a channel left before it could be bridged');

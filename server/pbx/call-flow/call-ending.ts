@@ -22,7 +22,7 @@ export async function endCall(call: InboundCall, outcome: CallEndOutcome, abando
   if (!call.gone && outcome !== 'failed') hangups.push(deps.control.hangup(call.channelId));
   if (call.bridgeReady && call.bridgeId) {
     const bridgeId = call.bridgeId;
-    hangups.push(call.bridgeReady.then(() => deps.control.destroyBridge(bridgeId)));
+    hangups.push(call.bridgeReady.then(() => deps.control.destroyBridge(bridgeId), () => false));
   }
   const results = await Promise.allSettled(hangups);
   for (const r of results) if (r.status === 'rejected') call.log.warn({ err: r.reason }, 'cleanup step failed');

@@ -77,6 +77,8 @@ export interface AgentLeg {
   hungUp: Deferred<void>;
   /** The channel is gone from Asterisk. */
   destroyed: boolean;
+  /** The originate never reached Asterisk (link down): not the advisor's fault. */
+  unreachable?: boolean;
 }
 
 export interface CallProgressState {
@@ -119,8 +121,13 @@ export class InboundCall {
   log: Logger;
   leg: AgentLeg | null = null;
   legCount = 0;
+  /** The last ring could not reach Asterisk; how many such rings in a row. */
+  lastLegUnreachable = false;
+  unreachableRetries = 0;
   bridgeId: string | null = null;
   bridgeReady: Promise<void> | null = null;
+  /** The last bridge creation failed (Asterisk unreachable): make it again before bridging. */
+  bridgeFailed = false;
   /** Music on hold running on the caller channel. */
   holdMusic = false;
   /** Bumped whenever hold media is started or cleared, so a late background step knows it is stale. */

@@ -43,6 +43,10 @@ const PEAK_KEYS = { wait: '1', callback: '2' } as const;
 
 type StepResult = 'continue' | { done: CallEndOutcome };
 
+/** Retry pacing while Asterisk cannot be reached to ring an advisor. */
+const UNREACHABLE_RETRY_MS = 500;
+const UNREACHABLE_RETRY_MAX_MS = 4000;
+
 export function pickLanguage(ivrLanguage: string | null, memberLanguage: Language | undefined): Language {
   const tag = (ivrLanguage ?? '').toLowerCase();
   if (tag.startsWith('en')) return 'en';
@@ -148,6 +152,15 @@ export class InboundScript {
     const { deps } = this;
     call.state.fire('ring', decision.advisorName);
     const outcome = await deps.ringer.ring(call, decision, this.announcement(call, decision));
+    if (outcome === 'failed' && call.lastLegUnreachable) {
+      // Asterisk is out of reach, not the advisor: keep the caller on hold and ask again shortly.
+      this.end(call, 'Asterisk unreachable');
+      call.state.fire('ring-failed', 'asterisk unreachable');
+      const pause = Math.min(UNREACHABLE_RETRY_MAX_MS, UNREACHABLE_RETRY_MS * 2 ** call.unreachableRetries++);
+      await unlessGone(call.signal, new Promise((r) => setTimeout(r, pause)));
+      return 'continue';
+    }
+    call.unreachableRetries = 0;
     if (outcome !== 'answered') {
       this.end(call, outcome);
       call.progress.tried.push({ advisorId: decision.advisorId, outcome: outcome === 'no-answer' ? 'no-answer' : 'rejected' });

@@ -111,4 +111,26 @@ describe('call flow: AMI or ARI connection lost mid-call', function () {
     ]);
     await h.allClear();
   });
+
+  it('the owner frees up while ARI is down: the caller stays on hold and the owner rings once Asterisk is back', async () => {
+    h = await startHarness();
+    const alice = h.advisorId(OWNER);
+    h.sim.setAgent(OWNER, { kind: 'busy' });
+    await waitUntil('Alice on a call', () => h.presence.get(alice)?.phone === 'in-use');
+    const caller = h.sim.call({ from: DEMO_FIRST_MEMBER.phone, keys: ['2', '1'] });
+    await caller.waitPlayback('owner-busy');
+    caller.press('1');
+    await caller.waitPlayback('sound:cti/en/please-hold');
+    await h.sim.stopAri();
+    h.sim.setAgent(OWNER, { kind: 'answer', ringMs: 50 });
+    await waitUntil('Alice free (AMI still up)', () => h.presence.get(alice)?.phone === 'idle');
+    await new Promise((r) => setTimeout(r, 700));
+    await h.sim.startAri();
+    expect(await caller.waitBridged(10_000), 'Alice was not written off while Asterisk was unreachable').to.equal(OWNER);
+    caller.hangup();
+    const stored = await h.settledCall(caller.id);
+    expect(stored.trail.some((s) => s.outcome === 'Asterisk unreachable')).to.equal(true);
+    expect(stored).to.include({ reason: 'own-advisor', answeredBy: alice });
+    await h.allClear();
+  });
 });
