@@ -162,6 +162,8 @@ export function createDesktopGateway(options: DesktopGatewayOptions): DesktopGat
       return failure('unavailable', 'State changes are not available right now; try again in a moment.');
     }
     try {
+      // A request sent right after connecting must not overtake the "desktop connected" edge.
+      await presence.settled(user.advisorId);
       await listeners.emit('agent-state-requested', user.advisorId, parsed.data.state, parsed.data.reason ?? null, user);
       return { ok: true };
     } catch (err) {
@@ -302,6 +304,10 @@ function presenceTracker(io: DesktopServer, listeners: GatewayListeners, log: Lo
   }
 
   return {
+    /** Resolves when the checks queued so far for this advisor are done. */
+    settled(advisorId: number): Promise<void> {
+      return chains.get(advisorId) ?? Promise.resolve();
+    },
     reconcile(advisorId: number): void {
       const next = (chains.get(advisorId) ?? Promise.resolve())
         .then(() => check(advisorId))
