@@ -214,6 +214,24 @@ export class Desktops {
   }
 }
 
+/** Waits until the server sees every signed-in desktop ready with an idle phone (GET /api/advisors). */
+export async function waitAllAvailable(url: string, token: string, count = 12, timeoutMs = 15_000): Promise<void> {
+  await waitFor(
+    `${count} advisors available`,
+    async () => {
+      const res = await api(url, 'GET', '/api/advisors', token);
+      const items = (res.body?.items ?? res.body) as Array<{ availability?: string }>;
+      return Array.isArray(items) && items.filter((a) => a.availability === 'available').length >= count;
+    },
+    timeoutMs,
+    100,
+  ).catch(async (err: unknown) => {
+    const res = await api(url, 'GET', '/api/advisors', token);
+    const items = (res.body?.items ?? res.body) as Array<{ endpoint: string; availability?: string; presence?: unknown }>;
+    throw new Error(`${String(err)}: ${JSON.stringify(items.map((a) => [a.endpoint, a.availability, a.presence]))}`);
+  });
+}
+
 /** Places a member call that keys through the front IVR; resolves with the agent it was bridged to and how long that took. */
 export async function routedCall(sim: Simulator, from: string, timeoutMs = 15_000): Promise<{ call: CallHandle; agent: string; ms: number }> {
   const started = Date.now();
