@@ -1,0 +1,120 @@
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { Dispatcher, type DispatcherOptions } from '../../../server/callbacks/dispatcher.js';
+import type { QueueSnapshot } from '../../../server/callbacks/candidates.js';
+import { DEFAULT_PRIORITY_BOOST_MS } from '../../../server/domain/dispatch.js';
+import { DEFAULT_TIER_RULES } from '../../../server/domain/tiers.js';
+import { PresenceBoard } from '../../../server/presence/presence-board.js';
+import { createLogger } from '../../../server/shared/logger.js';
+import type { AdvisorRecord } from '../../../server/store/advisors.js';
+import type { WaitingCaller } from '../../../server/routing/waiting-choice.js';
+import { advisorRecord, allowed, callbackRecord, liveCaller, MIN, NOW } from './builders.js';
+
+describe('callbacks: dispatcher (one decision point over callbacks and live callers)', () => {
+  const sandbox = sinon.createSandbox();
+  afterEach(() => sandbox.restore());
+
+  function setup(advisors: AdvisorRecord[], snapshot: QueueSnapshot, waiting: WaitingCaller[] = []) {
+    const presence = new PresenceBoard({ now: () => NOW, wrapUpMs: 0 });
+    for (const a of advisors) {
+      presence.track(a.id, 'idle');
+      presence.desktopConnected(a.id);
+      presence.requestState(a.id, 'ready');
+    }
+    // Like the database: a claimed callback (by us or another server) leaves the next snapshot.
+    const claimed = new Set<number>();
+    const startCallback = sandbox.stub<Parameters<DispatcherOptions['startCallback']>, Promise<boolean>>().callsFake((id) => {
+      claimed.add(id);
+      return Promise.resolve(true);
+    });
+    const handTo = sandbox.stub<[string, number], boolean>().returns(true);
+    const dispatcher = new Dispatcher({
+      advisors: { list: () => Promise.resolve(advisors) },
+      presence,
+      loader: { load: () => Promise.resolve({ ...snapshot, candidates: snapshot.candidates.filter((c) => !claimed.has(c.callback.id)) }) },
+      settings: { ownerWindowMs: 2 * 60 * MIN, delegateWindowMs: 60 * MIN, tierRules: DEFAULT_TIER_RULES, priorityBoostMs: DEFAULT_PRIORITY_BOOST_MS },
+      waiting: { list: () => waiting, handTo },
+      inboundBusy: () => [],
+      startCallback,
+      dialsInProgress: () => 0,
+      now: () => NOW,
+      log: createLogger('silent'),
+    });
+    return { dispatcher, presence, startCallback, handTo, claimed };
+  }
+
+  it('as the waiting-caller policy: a callback whose caller called earlier goes first, a later one after the live caller', async () => {
+    const leo = advisorRecord(1);
+    const earlier = callbackRecord(7, { firstCallAt: new Date(NOW - 20 * MIN).toISOString() });
+    const later = callbackRecord(8, { firstCallAt: new Date(NOW - 5 * MIN).toISOString() });
+    const caller = liveCaller('node0:c1', NOW - 10 * MIN);
+    const { dispatcher, presence, startCallback, handTo } = setup([leo], { at: NOW, candidates: [allowed(later), allowed(earlier)] }, [caller]);
+    // Load the snapshot while Leo is on a call, so the cycle itself serves nobody.
+    presence.phoneState(leo.id, 'in-use');
+    dispatcher.trigger();
+    await dispatcher.settled();
+    presence.phoneState(leo.id, 'idle');
+
+    // Telephony frees Leo while the caller waits: the callback of the earlier caller comes first.
+    expect(dispatcher.policy(leo, presence.get(leo.id)!, [caller], NOW)).to.equal(null);
+    await dispatcher.settled();
+    expect(startCallback.getCalls().map((c) => c.args[0])).to.deep.equal([earlier.id]);
+
+    // That dial ends: the live caller (10 min) goes before the later callback (5 min).
+    dispatcher.released(leo.id, null);
+    await dispatcher.settled();
+    expect(handTo.calledOnceWithExactly(caller.callId, leo.id)).to.equal(true);
+    expect(startCallback.callCount).to.equal(1);
+  });
+
+  it('a priority lifts a callback ahead as if its caller had called earlier', async () => {
+    const leo = advisorRecord(1);
+    const urgent = callbackRecord(9, { firstCallAt: new Date(NOW - 5 * MIN).toISOString(), priority: 1 });
+    const caller = liveCaller('node0:c1', NOW - 10 * MIN);
+    const { dispatcher, presence, startCallback } = setup([leo], { at: NOW, candidates: [allowed(urgent)] });
+    presence.phoneState(leo.id, 'in-use');
+    dispatcher.trigger();
+    await dispatcher.settled();
+    presence.phoneState(leo.id, 'idle');
+    expect(dispatcher.policy(leo, presence.get(leo.id)!, [caller], NOW)).to.equal(null);
+    await dispatcher.settled();
+    expect(startCallback.firstCall.args[0]).to.equal(urgent.id);
+  });
+
+  it('a cycle gives one callback to each free advisor and no more: 5 due, 3 free, 3 dials', async () => {
+    const advisors = [advisorRecord(1), advisorRecord(2), advisorRecord(3)];
+    const due = [1, 2, 3, 4, 5].map((id) => allowed(callbackRecord(id, { firstCallAt: new Date(NOW - id * MIN).toISOString() })));
+    const { dispatcher, startCallback } = setup(advisors, { at: NOW, candidates: due });
+    dispatcher.trigger();
+    await dispatcher.settled();
+    expect(startCallback.callCount).to.equal(3);
+    const ids = startCallback.getCalls().map((c) => c.args[0]);
+    expect(ids, 'oldest first calls, each once').to.have.members([5, 4, 3]);
+    expect(new Set(startCallback.getCalls().map((c) => c.args[1].id)).size).to.equal(3);
+    dispatcher.trigger();
+    await dispatcher.settled();
+    expect(startCallback.callCount, 'engaged advisors get nothing more').to.equal(3);
+  });
+
+  it('a live caller who called first gets the freed advisor through the hand-over, and no callback is dialed', async () => {
+    const leo = advisorRecord(1);
+    const caller = liveCaller('node0:c1', NOW - 30 * MIN);
+    const { dispatcher, startCallback, handTo } = setup([leo], { at: NOW, candidates: [allowed(callbackRecord(3))] }, [caller]);
+    dispatcher.trigger();
+    await dispatcher.settled();
+    expect(handTo.calledOnceWithExactly('node0:c1', leo.id)).to.equal(true);
+    expect(startCallback.called).to.equal(false);
+  });
+
+  it('a callback lost to another server is not retried in the same cycle; the advisor looks again in the next one', async () => {
+    const leo = advisorRecord(1);
+    const { dispatcher, startCallback, claimed } = setup([leo], { at: NOW, candidates: [allowed(callbackRecord(1)), allowed(callbackRecord(2))] });
+    startCallback.onFirstCall().callsFake((id) => {
+      claimed.add(id);
+      return Promise.resolve(false);
+    });
+    dispatcher.trigger();
+    await dispatcher.settled();
+    expect(startCallback.getCalls().map((c) => c.args[0])).to.deep.equal([1, 2]);
+  });
+});
