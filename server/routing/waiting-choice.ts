@@ -5,7 +5,7 @@
 import type { DispatchSettings, LiveCaller } from '../domain/dispatch.js';
 import { pickForAdvisor } from '../domain/dispatch.js';
 import type { TeamView } from '../domain/callback-ladder.js';
-import type { Advisor, AdvisorPresence } from '../domain/model.js';
+import type { Advisor, AdvisorPresence, AdvisorTier } from '../domain/model.js';
 
 export interface WaitingCaller extends LiveCaller {
   /** `<node>:<caller channel id>`, as in the call-flow events. */
@@ -15,6 +15,8 @@ export interface WaitingCaller extends LiveCaller {
   ownerId: number | null;
   /** Epoch ms when this wait began (firstCallAt is when the caller first called). */
   waitingSince: number;
+  /** The lowest advisor tier that may serve this caller (from memberLevel and the tier rules). */
+  minimumTier: AdvisorTier;
 }
 
 /** Returns the caller to hand the advisor to, or null to leave the advisor free (or busy with other work). */

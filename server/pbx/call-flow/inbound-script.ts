@@ -275,6 +275,7 @@ export class InboundScript {
       memberId: call.context.member?.id ?? null,
       ownerId: call.context.owner?.id ?? null,
       memberLevel: call.context.member?.level ?? null,
+      minimumTier: deps.router.minimumTier(call.context),
       waitingFor: advisorId === null ? { kind: 'pool' } : { kind: 'owner', advisorId },
       firstCallAt: call.firstCallAt,
       waitingSince: deps.now(),

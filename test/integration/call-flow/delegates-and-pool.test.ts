@@ -96,6 +96,8 @@ describe('call flow: delegates, ring timeout, pool and tiers', function () {
     await caller.waitPlayback('sound:cti/en/all-busy');
     await new Promise((r) => setTimeout(r, 300));
     for (const endpoint of ALL) expect(h.sim.originateCount(endpoint), endpoint).to.equal(0);
+    const [waiting] = h.telephony.waitingCallers();
+    expect(waiting).to.deep.include({ minimumTier: 'vip', memberLevel: 'vip', waitingFor: { kind: 'pool' } });
     const stand = vipTier.find((e) => e !== vip.ownerEndpoint)!;
     h.presence.desktopConnected(h.advisorId(stand));
     h.presence.requestState(h.advisorId(stand), 'ready');

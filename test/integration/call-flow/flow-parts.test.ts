@@ -90,6 +90,7 @@ describe('call flow parts', () => {
       memberId: null,
       ownerId: null,
       memberLevel: 'regular',
+      minimumTier: 'standard',
       waitingFor: { kind: 'pool' },
       firstCallAt,
       waitingSince: firstCallAt,
@@ -102,7 +103,7 @@ describe('call flow parts', () => {
       const waiting = new WaitingCallers(policy);
       const handed: string[] = [];
       const add = (w: WaitingCaller) => waiting.add(w, { handOff: (id) => handed.push(`${w.callId}->${id}`), interrupt: () => undefined });
-      add(waiter('vip-oldest', NOW - 90_000, { memberLevel: 'vip' }));
+      add(waiter('vip-oldest', NOW - 90_000, { memberLevel: 'vip', minimumTier: 'vip' }));
       add(waiter('for-owner-7', NOW - 80_000, { waitingFor: { kind: 'owner', advisorId: 7 } }));
       add(waiter('tried-3', NOW - 70_000, { triedAdvisorIds: [3] }));
       add(waiter('regular', NOW - 60_000));
