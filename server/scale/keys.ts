@@ -16,6 +16,10 @@ export interface ScaleKeys {
   nodeLease(app: string, node: string): string;
   /** Socket.IO Redis adapter channel prefix. */
   socketIo: string;
+  /** An agent's current screen pops: the pops (hash), their order (sorted set), their acks (hash). */
+  pops(advisorId: number): { pops: string; order: string; acked: string };
+  /** Counter ordering pops by first sending. */
+  popSeq: string;
 }
 
 export function scaleKeys(prefix = SCALE_PREFIX): ScaleKeys {
@@ -26,6 +30,8 @@ export function scaleKeys(prefix = SCALE_PREFIX): ScaleKeys {
     server: (serverId) => `${prefix}server:${serverId}`,
     nodeLease: (app, node) => `${prefix}node-lease:${app}:${node}`,
     socketIo: `${prefix}socket.io`,
+    pops: (advisorId) => ({ pops: `${prefix}pops:${advisorId}`, order: `${prefix}pops:${advisorId}:order`, acked: `${prefix}pops:${advisorId}:acked` }),
+    popSeq: `${prefix}pops:seq`,
   };
 }
 

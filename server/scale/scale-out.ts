@@ -8,6 +8,7 @@ import { Gauge, type Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
 import type { DesktopServer } from '../desktop/gateway.js';
 import type { GatewayEvents } from '../desktop/gateway-events.js';
+import type { PopStore } from '../desktop/pop-store.js';
 import type { AsteriskNodeLink } from '../pbx/asterisk-node.js';
 import type { Telephony } from '../pbx/call-flow/telephony.js';
 import type { PresenceBoard } from '../presence/presence-board.js';
@@ -18,6 +19,7 @@ import { NodeOwnership, type LeasedNode, type NodeOwnershipStatus } from './node
 import { adoptOrphanedCallers } from './orphaned-calls.js';
 import { PresenceSync } from './presence-sync.js';
 import { connectRedis, type RedisConnections } from './redis-connection.js';
+import { RedisPopStore } from './redis-pop-store.js';
 import { ServerHeartbeat } from './server-heartbeat.js';
 import { closeSocketServer, createScaledSocketServer } from './socket-server.js';
 
@@ -44,6 +46,8 @@ export interface ScaleOut {
   readonly serverId: string;
   /** True when nodes are taken by lease (start telephony with `takeCallsAtStart: false`). */
   readonly leasesNodes: boolean;
+  /** The agents' current pops shared by every server (Redis), or null: the gateway keeps them in memory. */
+  readonly popStore: PopStore | null;
   /** A Socket.IO server with the Redis adapter, or null without Redis (the gateway makes its own). */
   socketServer(httpServer: HttpServer): DesktopServer | null;
   /** Shares the presence board with the other servers (no-op without Redis). */
@@ -88,6 +92,7 @@ export async function startScaleOut(options: ScaleOutOptions): Promise<ScaleOut>
   return {
     serverId,
     leasesNodes: lease !== null,
+    popStore: redis ? new RedisPopStore(redis.commands, keys) : null,
     socketServer(httpServer) {
       if (!redis) return null;
       io = createScaledSocketServer(httpServer, redis.commands, redis.adapterSubscriber, keys.socketIo);

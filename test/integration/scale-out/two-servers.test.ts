@@ -19,6 +19,7 @@ const TAKEOVER_BOUND_MS = 15_000;
 
 interface Agent {
   advisorId: number;
+  token: string;
   endpoint: string;
   socket: ClientSocket;
   pops: ScreenPop[];
@@ -122,7 +123,7 @@ describe(`scale-out: two CTI server processes on PostgreSQL + Redis${skipped}`, 
     const agentOn = async (url: string, demo: (typeof DEMO_ADVISORS)[number]): Promise<Agent> => {
       const token = await login(url, demoUsername(demo));
       const socket = connect(url, { auth: { token }, transports: ['websocket'], reconnectionDelay: 200, reconnectionDelayMax: 500 });
-      const agent: Agent = { advisorId: idOf(demo.endpoint), endpoint: demo.endpoint, socket, pops: [], connects: 0 };
+      const agent: Agent = { advisorId: idOf(demo.endpoint), token, endpoint: demo.endpoint, socket, pops: [], connects: 0 };
       socket.on('connect', () => agent.connects++);
       socket.on('screen-pop', (pop, ack) => {
         agent.pops.push(pop);
@@ -169,6 +170,14 @@ describe(`scale-out: two CTI server processes on PostgreSQL + Redis${skipped}`, 
     const otherPops = other.pops.length;
     const caller = sim.call({ from, keys: ['2', '1'] });
     const pop = await waitFor(`a pop on ${owner.endpoint} for ${from}`, () => owner.pops.find((p) => p.callerNumber === from && p.phase === 'ringing' && p.callId.endsWith(caller.id)));
+    // The desktop says it rendered the pop to the server holding its socket, whichever server sent it.
+    expect(await owner.socket.timeout(5000).emitWithAck('screen-pop:ack', { popId: pop.popId })).to.deep.equal({ ok: true });
+    for (const server of [one, two].filter((s): s is ServerProcess => s !== null && s.alive())) {
+      const current = (await json(`${server.url}/api/pops/current`, { token: owner.token })).pops as ScreenPop[];
+      const shared = current.find((p) => p.popId === pop.popId);
+      expect(shared, `${server.name} lists the pop as current`).to.not.equal(undefined);
+      expect(shared?.ackedAt, `${server.name} knows it was acknowledged`).to.be.a('string');
+    }
     await caller.waitBridged(10_000);
     caller.hangup();
     await waitFor('the call cleared on the node', () => sim.channelCount() === 0);
