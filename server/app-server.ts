@@ -126,7 +126,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
     const httpServer = createServer(app);
     const scaledIo = scale.socketServer(httpServer);
-    const gateway = createDesktopGateway({ ...(scaledIo ? { io: scaledIo } : { httpServer }), verifyToken, logger, registry: metrics.registry, now });
+    const gateway = createDesktopGateway({
+      ...(scaledIo ? { io: scaledIo } : { httpServer }),
+      ...(scale.popStore ? { popStore: scale.popStore } : {}),
+      verifyToken,
+      logger,
+      registry: metrics.registry,
+      now,
+    });
     closers.push(() => gateway.close());
     wirePresenceToDesktop(presence, gateway, logger);
     await scale.sharePresence(presence, gateway);
