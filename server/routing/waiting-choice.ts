@@ -15,8 +15,8 @@ export interface WaitingCaller extends LiveCaller {
   ownerId: number | null;
   /** Epoch ms when this wait began (firstCallAt is when the caller first called). */
   waitingSince: number;
-  /** The lowest advisor tier that may serve this caller (from memberLevel and the tier rules). */
-  minimumTier: AdvisorTier;
+  /** The lowest advisor tier that may serve this caller (from memberLevel and the tier rules); the call flow always sets it. */
+  minimumTier?: AdvisorTier;
 }
 
 /** Returns the caller to hand the advisor to, or null to leave the advisor free (or busy with other work). */
