@@ -163,6 +163,8 @@ export class CallbackDialer {
         log.warn({ err }, 'callback cleanup failed'),
       );
       state.phase = 'done';
+      legs.forget(agentChannelId);
+      legs.forget(memberChannelId);
       this.push(log, () => options.desktop?.updateScreenPop(advisor.id, pop('ended', result === 'answered' ? 'answered' : 'missed')));
       return { callbackId: dialing.id, advisorId: advisor.id, agent: 'answered', member: result, state: after.state };
     };

@@ -15,6 +15,9 @@ import type { Logger } from '../shared/logger.js';
 import type { AdvisorRecord, AdvisorStore } from '../store/advisors.js';
 import type { CandidateLoader, QueueSnapshot } from './candidates.js';
 
+/** `taken`: another server claimed it first; `no-link`: no Asterisk node to dial through right now. */
+export type StartResult = 'started' | 'taken' | 'no-link';
+
 /** Live callers waiting, and the hand-over to one of them (the call flow's WaitingCallers). */
 export interface WaitingLine {
   list(): WaitingCaller[];
@@ -29,8 +32,8 @@ export interface DispatcherOptions {
   waiting: WaitingLine | null;
   /** Advisors the call flow is ringing or connected to right now (before device states say so). */
   inboundBusy: () => Iterable<number>;
-  /** Claims the callback for this advisor and starts dialing; false when someone else got it first. */
-  startCallback: (callbackId: number, advisor: Advisor, pick: Extract<DispatchPick, { kind: 'dial-callback' }>) => Promise<boolean>;
+  /** Claims the callback for this advisor and starts dialing. */
+  startCallback: (callbackId: number, advisor: Advisor, pick: Extract<DispatchPick, { kind: 'dial-callback' }>) => Promise<StartResult>;
   /** Callback dials this engine has in progress. */
   dialsInProgress: () => number;
   now: () => number;
@@ -68,8 +71,8 @@ export class Dispatcher {
     const pick = this.pick(advisor, presence, waiting, now);
     if (pick.kind === 'serve-live-caller') return waiting.find((w) => w.callId === pick.callId) ?? null;
     if (pick.kind === 'dial-callback') {
-      void this.give(advisor, pick).then((started) => {
-        if (!started) this.trigger();
+      void this.give(advisor, pick).then((result) => {
+        if (result === 'taken') this.trigger();
       });
     }
     return null;
@@ -145,7 +148,7 @@ export class Dispatcher {
       .sort((a, b) => (a.presence?.idleSince ?? now) - (b.presence?.idleSince ?? now) || a.advisor.id - b.advisor.id);
     let budget = maxConcurrentCallbackDials(free.length + options.dialsInProgress(), options.dialsInProgress());
     // Decide for every free advisor first (one line, oldest first), then claim in parallel.
-    const claims: Array<Promise<boolean>> = [];
+    const claims: Array<Promise<StartResult | 'failed'>> = [];
     for (const { advisor, presence } of free) {
       if (this.stopped || budget <= 0) break;
       const pick = this.pick(advisor, presence, options.waiting?.list() ?? [], now);
@@ -154,23 +157,23 @@ export class Dispatcher {
       budget -= 1;
       claims.push(this.give(advisor, pick));
     }
-    const started = await Promise.all(claims);
+    const results = await Promise.all(claims);
     // A callback another server claimed first: its advisor looks again in the next cycle.
-    if (started.includes(false)) this.again = true;
+    if (results.includes('taken')) this.again = true;
   }
 
-  /** Claims the picked callback for the advisor and starts the dial; false when it was not started. */
-  private async give(advisor: Advisor, pick: Extract<DispatchPick, { kind: 'dial-callback' }>): Promise<boolean> {
-    if (this.engaged.has(advisor.id)) return false;
+  /** Claims the picked callback for the advisor and starts the dial. */
+  private async give(advisor: Advisor, pick: Extract<DispatchPick, { kind: 'dial-callback' }>): Promise<StartResult | 'failed'> {
+    if (this.engaged.has(advisor.id)) return 'failed';
     this.engaged.add(advisor.id);
     this.taken.add(pick.callbackId);
-    let started = false;
+    let result: StartResult | 'failed' = 'failed';
     try {
-      started = await this.options.startCallback(pick.callbackId, advisor, pick);
+      result = await this.options.startCallback(pick.callbackId, advisor, pick);
     } catch (err) {
       this.options.log.error({ err, callbackId: pick.callbackId, advisorId: advisor.id }, 'could not start the callback dial');
     }
-    if (!started) this.engaged.delete(advisor.id);
-    return started;
+    if (result !== 'started') this.engaged.delete(advisor.id);
+    return result;
   }
 }

@@ -21,7 +21,7 @@ import { CallbackDialer, type ActiveDial } from './callback-dialer.js';
 import { CallbackLegs, type DialNode } from './callback-legs.js';
 import { callbackServiceFor, type CallbackService } from './callback-service-registry.js';
 import { CandidateLoader } from './candidates.js';
-import { Dispatcher, type WaitingLine } from './dispatcher.js';
+import { Dispatcher, type StartResult, type WaitingLine } from './dispatcher.js';
 
 /** What the engine needs of telephony (the call flow's Telephony satisfies it). */
 export interface CallbackTelephony {
@@ -109,12 +109,12 @@ export async function startCallbackEngine(options: CallbackEngineOptions): Promi
     log,
   });
 
-  const startCallback = async (callbackId: number, advisor: Advisor, pick: Extract<DispatchPick, { kind: 'dial-callback' }>) => {
+  const startCallback = async (callbackId: number, advisor: Advisor, pick: Extract<DispatchPick, { kind: 'dial-callback' }>): Promise<StartResult> => {
     const node = pickNode();
     const legs = node ? legsByNode.get(node.name) : undefined;
-    if (!legs) return false;
+    if (!legs) return 'no-link';
     const [claimed] = await store.callbacks.claim({ workerId, leaseMs, ids: [callbackId] });
-    if (!claimed) return false;
+    if (!claimed) return 'taken';
     log.info({ callbackId, advisorId: advisor.id, node: legs.node.name }, pick.explanation);
     service.announce('reserved', [claimed]);
     const dial = dialer.start(claimed, advisor, pick.reason, legs);
@@ -126,7 +126,7 @@ export async function startCallbackEngine(options: CallbackEngineOptions): Promi
         dispatcher.released(advisor.id, null);
       },
     ).finally(() => active.delete(callbackId));
-    return true;
+    return 'started';
   };
 
   const dispatcher = new Dispatcher({

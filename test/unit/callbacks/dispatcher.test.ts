@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { Dispatcher, type DispatcherOptions } from '../../../server/callbacks/dispatcher.js';
+import { Dispatcher, type DispatcherOptions, type StartResult } from '../../../server/callbacks/dispatcher.js';
 import type { QueueSnapshot } from '../../../server/callbacks/candidates.js';
 import { DEFAULT_PRIORITY_BOOST_MS } from '../../../server/domain/dispatch.js';
 import { DEFAULT_TIER_RULES } from '../../../server/domain/tiers.js';
@@ -23,9 +23,9 @@ describe('callbacks: dispatcher (one decision point over callbacks and live call
     }
     // Like the database: a claimed callback (by us or another server) leaves the next snapshot.
     const claimed = new Set<number>();
-    const startCallback = sandbox.stub<Parameters<DispatcherOptions['startCallback']>, Promise<boolean>>().callsFake((id) => {
+    const startCallback = sandbox.stub<Parameters<DispatcherOptions['startCallback']>, Promise<StartResult>>().callsFake((id) => {
       claimed.add(id);
-      return Promise.resolve(true);
+      return Promise.resolve('started');
     });
     const handTo = sandbox.stub<[string, number], boolean>().returns(true);
     const dispatcher = new Dispatcher({
@@ -96,6 +96,18 @@ describe('callbacks: dispatcher (one decision point over callbacks and live call
     expect(startCallback.callCount, 'engaged advisors get nothing more').to.equal(3);
   });
 
+  it('with no Asterisk link nothing is claimed and the cycle does not spin; the tick tries again', async () => {
+    const leo = advisorRecord(1);
+    const { dispatcher, startCallback } = setup([leo], { at: NOW, candidates: [allowed(callbackRecord(1))] });
+    startCallback.resolves('no-link');
+    dispatcher.trigger();
+    await dispatcher.settled();
+    expect(startCallback.callCount).to.equal(1);
+    dispatcher.trigger();
+    await dispatcher.settled();
+    expect(startCallback.callCount).to.equal(2);
+  });
+
   it('a live caller who called first gets the freed advisor through the hand-over, and no callback is dialed', async () => {
     const leo = advisorRecord(1);
     const caller = liveCaller('node0:c1', NOW - 30 * MIN);
@@ -111,7 +123,7 @@ describe('callbacks: dispatcher (one decision point over callbacks and live call
     const { dispatcher, startCallback, claimed } = setup([leo], { at: NOW, candidates: [allowed(callbackRecord(1)), allowed(callbackRecord(2))] });
     startCallback.onFirstCall().callsFake((id) => {
       claimed.add(id);
-      return Promise.resolve(false);
+      return Promise.resolve('taken');
     });
     dispatcher.trigger();
     await dispatcher.settled();
