@@ -13,6 +13,7 @@ import type { IvrResult } from './events.js';
 import { InboundCall } from './inbound-call.js';
 import type { InboundScript } from './inbound-script.js';
 import { parseStasisArgs } from './stasis-args.js';
+import { isSelfRecordingArgs } from './self-recording.js';
 
 export interface CallFlowOptions {
   node: string;
@@ -102,6 +103,8 @@ export class CallFlow {
     if (entry.kind === 'agent-leg') return this.onAgentAnswered(channel);
     // The callback dialer listens to the same app and handles its own legs.
     if (entry.kind === 'callback-leg') return;
+    // Advisors recording their own prompts (`record=...`) are handled by self-recording.ts.
+    if (isSelfRecordingArgs(args)) return;
     if (this.calls.has(channel.id)) return;
     const ivr =
       entry.kind === 'caller' ? entry.ivr : { choice: null, language: null, memberNo: null, extra: {} as Record<string, string> };
@@ -206,7 +209,7 @@ export class CallFlow {
       const [app, ...args] = (channel.dialplan.app_data ?? '').split(',');
       if (app !== this.options.app) return [];
       const entry = parseStasisArgs(args);
-      return entry.kind === 'caller' ? [{ channel, ivr: entry.ivr }] : [];
+      return entry.kind === 'caller' && !isSelfRecordingArgs(args) ? [{ channel, ivr: entry.ivr }] : [];
     });
     if (orphans.length === 0) return;
     const bridged = new Set((await this.options.control.listBridges()).flatMap((b) => b.channels));

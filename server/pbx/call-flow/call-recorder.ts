@@ -6,6 +6,7 @@ import type { Language, RouteReason, RouteStep } from '../../domain/model.js';
 import { ConflictError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { CallOutcome, CallPatch, NewCall } from '../../store/calls.js';
+import { normalizePhone } from '../../domain/phone.js';
 import type { AbandonPlace, CallEndOutcome } from './events.js';
 import type { InboundCall } from './inbound-call.js';
 
@@ -38,6 +39,8 @@ export class CallRecorder {
   constructor(
     private readonly store: CallRecordStore,
     private readonly log: Logger,
+    /** Stored caller numbers are normalised like member phones, so callbacks and stats can match them. */
+    private readonly defaultCountry: string,
   ) {}
 
   /** Inserts the call row with what is known after identification. */
@@ -52,7 +55,7 @@ export class CallRecorder {
       uniqueid: call.channelId,
       channelId: call.channelId,
       direction: 'inbound',
-      callerNumber: call.callerNumber,
+      callerNumber: storedNumber(call.callerNumber, this.defaultCountry),
       memberId: call.context.member?.id ?? null,
       ownerId: call.context.owner?.id ?? null,
       ivr,
@@ -154,4 +157,10 @@ export class CallRecorder {
     });
     this.chains.set(call.callId, next);
   }
+}
+
+/** E.164 digits when the number is usable, else as presented (anonymous, short codes). */
+function storedNumber(raw: string, defaultCountry: string): string {
+  const normalized = normalizePhone(raw, { defaultCountry });
+  return normalized.ok ? normalized.phone : raw.slice(0, 32);
 }

@@ -7,6 +7,7 @@ import type { OwnerChoice, RouteDecision } from '../../domain/route.js';
 import type { PresenceBoard } from '../../presence/presence-board.js';
 import type { PromptRequest } from '../../prompts/builder.js';
 import type { Router } from '../../routing/router.js';
+import { memberNoCandidates } from '../../routing/router.js';
 import type { WaitingCaller } from '../../routing/waiting-choice.js';
 import type { PromptPerson } from '../../../ivr-prompts/clips.js';
 import type { AgentRinger, RingDecision } from './agent-ringer.js';
@@ -100,7 +101,8 @@ export class InboundScript {
       language,
       call.log.child({ memberId: context.member?.id ?? null, ownerId: context.owner?.id ?? null }),
     );
-    const how = !context.member ? 'unknown caller' : call.ivr.memberNo ? 'member number keyed in the IVR' : 'caller number';
+    const byKeyedNumber = context.member !== null && memberNoCandidates(call.ivr.memberNo).includes(context.member.memberNo);
+    const how = !context.member ? 'unknown caller' : byKeyedNumber ? 'member number keyed in the IVR' : 'caller number';
     call.addStep(
       {
         step: 'identify',

@@ -152,7 +152,7 @@ export async function startTelephony(options: TelephonyOptions): Promise<Telepho
     now,
     registry: options.registry,
   });
-  const recorder = new CallRecorder(store.calls, log);
+  const recorder = new CallRecorder(store.calls, log, config.outbound.defaultCountry);
   const callbacks = options.callbacks ?? callbackPortFromStore(store.callbacks, config.callbacks.maxAttempts);
   const eventBase = eventBaseBuilder(presence, now);
   const newId = (prefix: string) => `cti-${prefix}-${randomUUID()}`;

@@ -65,4 +65,17 @@ describe('call flow: member reaches their own advisor', function () {
     const ended = await waitUntil('call-ended event', () => h.events.find((e) => e.name === 'call-ended'));
     expect(ended.payload).to.include({ outcome: 'completed' });
   });
+
+  it('recognises a member who keys their member number in the IVR from an unknown phone', async () => {
+    h = await startHarness();
+    const caller = h.sim.call({ from: '+1 646 555 0142', keys: ['2', '9', '000001', '1'] });
+    const args = await caller.waitStasis();
+    expect(args).to.include('member=000001');
+    expect(await caller.waitBridged()).to.equal(DEMO_FIRST_MEMBER.ownerEndpoint);
+    caller.hangup();
+    const stored = await h.settledCall(caller.id);
+    expect(stored).to.include({ reason: 'own-advisor', callerNumber: '16465550142' });
+    expect(stored.ivr).to.include({ memberNo: '000001' });
+    expect(stored.trail[0]).to.include({ detail: 'member M000001 by member number keyed in the IVR' });
+  });
 });
