@@ -167,6 +167,11 @@ export class Dispatcher {
     if (this.engaged.has(advisor.id)) return 'failed';
     this.engaged.add(advisor.id);
     this.taken.add(pick.callbackId);
+    const pacing = this.snapshot.candidates.find((c) => c.callback.id === pick.callbackId)?.pacing;
+    if (pacing?.allowed && pacing.overridden.length > 0) {
+      // Dialing past a pacing rule happens only on a supervisor's word: say whose and why.
+      this.options.log.info({ callbackId: pick.callbackId, advisorId: advisor.id, overridden: pacing.overridden, by: pacing.override?.by }, pacing.explanation);
+    }
     let result: StartResult | 'failed' = 'failed';
     try {
       result = await this.options.startCallback(pick.callbackId, advisor, pick);
