@@ -81,6 +81,9 @@ export const STRINGS = {
     'reason.unknown-caller': 'Unknown caller',
     'ivr.choice': 'IVR: {choice}',
     'ivr.language': 'Language: {language}',
+    'ivr.service.1': 'Orders & delivery',
+    'ivr.service.2': 'Product advice',
+    'ivr.service.3': 'After-sales',
 
     'member.no': 'Member no.',
     'member.level': 'Level',
@@ -435,6 +438,9 @@ export const STRINGS = {
     'reason.unknown-caller': '未识别来电',
     'ivr.choice': 'IVR：{choice}',
     'ivr.language': '语言：{language}',
+    'ivr.service.1': '订单与配送',
+    'ivr.service.2': '产品咨询',
+    'ivr.service.3': '售后服务',
 
     'member.no': '会员编号',
     'member.level': '等级',

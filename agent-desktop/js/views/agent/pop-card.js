@@ -30,9 +30,12 @@ export function reasonLabel(pop, myAdvisorId) {
   }
 }
 
+const IVR_SERVICES = ['1', '2', '3'];
+
 function ivrText(ivr) {
   if (!ivr) return null;
-  const choice = ivr.choiceLabel ?? ivr.choice;
+  // The front IVR's services (dialplan/extensions.conf) in the agent's language; others as the server names them.
+  const choice = IVR_SERVICES.includes(ivr.choice) ? t(`ivr.service.${ivr.choice}`) : (ivr.choiceLabel ?? ivr.choice);
   const parts = [];
   if (choice) parts.push(t('ivr.choice', { choice }));
   if (ivr.language) parts.push(t('ivr.language', { language: ivr.language === 'zh' ? '中文' : ivr.language === 'en' ? 'English' : ivr.language }));

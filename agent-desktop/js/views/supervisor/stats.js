@@ -32,7 +32,7 @@ export function mountStats(page) {
     replace(
       page,
       h(
-        'div.kpis',
+        'div.kpis.six',
         {},
         h(
           'div.panel.kpi',
@@ -106,11 +106,16 @@ function advisorTable(rows) {
   );
 }
 
-/** Per hour: answered within the service level, answered later, abandoned (hours are UTC on the wire). */
+/**
+ * Per hour of the local day: answered within the service level, answered later, abandoned.
+ * Hours come as UTC `YYYY-MM-DDTHH` on the wire; hours without calls show as empty slots.
+ */
 function hourChart(rows) {
+  const byLocalHour = new Map(rows.map((b) => [new Date(`${b.hour}:00:00Z`).getHours(), b]));
   const peak = Math.max(1, ...rows.map((b) => b.answered + b.abandoned));
-  const height = (n) => `${(100 * n) / peak}%`;
-  const localHour = (hour) => String(new Date(`${hour}:00:00Z`).getHours()).padStart(2, '0');
+  // Bars in pixels of a 200 px area: percentages of a flex track collapse in some layouts.
+  const height = (n) => `${Math.max(1, Math.round((200 * n) / peak))}px`;
+  const label = (hour) => String(hour).padStart(2, '0');
   return h(
     'section.panel',
     {},
@@ -128,19 +133,25 @@ function hourChart(rows) {
           h(
             'div.hours',
             {},
-            rows.map((b) => {
+            Array.from({ length: 24 }, (_, hour) => {
+              const b = byLocalHour.get(hour);
+              if (!b) return h('div.col.idle', {}, h('div.bar-area', {}, h('div.stack-bar', { style: 'height:1px' })), h('span.lbl', {}, label(hour)));
               const late = Math.max(0, b.answered - b.answeredWithinServiceLevel);
               return h(
                 'div.col',
-                { title: t('stats.hourTitle', { hour: localHour(b.hour), answered: b.answered, abandoned: b.abandoned, sl: pct(b.serviceLevel) }) },
+                { title: t('stats.hourTitle', { hour: label(hour), answered: b.answered, abandoned: b.abandoned, sl: pct(b.serviceLevel) }) },
                 h(
-                  'div.stack-bar',
-                  { style: `height:${height(b.answered + b.abandoned)}` },
-                  h('span.own', { style: `flex:${b.answeredWithinServiceLevel}` }),
-                  h('span.delegate', { style: `flex:${late}` }),
-                  h('span.pool', { style: `flex:${b.abandoned}` }),
+                  'div.bar-area',
+                  {},
+                  h(
+                    'div.stack-bar',
+                    { style: `height:${height(b.answered + b.abandoned)}` },
+                    h('span.own', { style: `flex:${b.answeredWithinServiceLevel}` }),
+                    h('span.delegate', { style: `flex:${late}` }),
+                    h('span.pool', { style: `flex:${b.abandoned}` }),
+                  ),
                 ),
-                h('span.lbl', {}, localHour(b.hour)),
+                h('span.lbl', {}, label(hour)),
               );
             }),
           ),
