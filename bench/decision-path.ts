@@ -23,6 +23,8 @@ export interface DecisionPathOptions {
   advisors?: number;
   calls?: number;
   warmupCalls?: number;
+  /** Stop measuring after this long even if fewer calls were made (a slow machine). */
+  maxMs?: number;
   progress?: (line: string) => void;
 }
 
@@ -118,7 +120,8 @@ export async function runDecisionPath(options: DecisionPathOptions = {}): Promis
     const decide: number[] = [];
     const decisions: Record<string, number> = {};
     let unknown = 0;
-    for (let i = 0; i < warmup + calls; i += 1) {
+    const deadline = Date.now() + (options.maxMs ?? 120_000);
+    for (let i = 0; i < warmup + calls && (i < warmup || Date.now() < deadline); i += 1) {
       // One caller in twenty is not a member (a new prospect, a withheld or foreign number).
       const isUnknown = random.chance(0.05);
       const phone = isUnknown ? `86177${String(random.int(0, 99_999_999)).padStart(8, '0')}` : largePrimaryPhone(random.int(1, members));
@@ -156,7 +159,7 @@ export async function runDecisionPath(options: DecisionPathOptions = {}): Promis
       lookup: distribution(lookup),
       decide: distribution(decide),
       decisions,
-      unknownShare: unknown / calls,
+      unknownShare: unknown / total.length,
       seededMs: cached.builtMs,
     };
   } finally {

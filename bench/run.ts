@@ -8,6 +8,7 @@ import { cpus, freemem, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { decisionPathRows, runDecisionPath } from './decision-path.js';
+import { dispatcherRows, runDispatcherPick } from './dispatcher-pick.js';
 import { endToEndRows, runEndToEnd } from './end-to-end.js';
 import { runWorkingDay, workingDayRows } from './working-day.js';
 import { renderTable, row, type FigureRow } from './support/table.js';
@@ -26,10 +27,11 @@ interface RunOptions {
 type Runner = (o: RunOptions) => Promise<FigureRow[]>;
 
 const RUNNERS: Record<BenchName, Runner> = {
-  decision: async (o) => decisionPathRows(await runDecisionPath({ calls: o.quick ? 3_000 : 20_000, warmupCalls: o.quick ? 500 : 2_000, progress: o.log })),
+  decision: async (o) =>
+    decisionPathRows(await runDecisionPath({ calls: o.quick ? 3_000 : 20_000, warmupCalls: o.quick ? 300 : 1_000, maxMs: o.quick ? 30_000 : 120_000, progress: o.log })),
   e2e: async (o) =>
     endToEndRows(await runEndToEnd({ stepMs: o.quick ? 10_000 : 30_000, soakMs: o.soak ? 600_000 : o.quick ? 30_000 : 90_000, progress: o.log })),
-  dispatcher: async () => [row('3 dispatcher', 'status', 'not available yet')],
+  dispatcher: async (o) => dispatcherRows(await runDispatcherPick({ cycles: o.quick ? 30 : 200, progress: o.log })),
   scale: async () => [row('4 two servers', 'status', 'not available yet')],
   day: async (o) => workingDayRows(await runWorkingDay({ days: o.quick ? 1 : 5 })),
 };
