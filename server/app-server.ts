@@ -93,6 +93,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     });
     const advisorSaved = (advisor: Advisor) => {
       if (advisor.active) presence.track(advisor.id);
+      // Routing sees a new advisor, endpoint or tier at once, not at the next periodic refresh.
+      telephony.directory.reload().catch((err: unknown) => logger.warn({ err }, 'could not reload the advisor directory'));
       // Name prompts are a nicety: without espeak-ng the prompts fall back to generic wording.
       prompts.renderAdvisor(advisor).catch((err: unknown) => logger.warn({ err, advisorId: advisor.id }, 'could not render advisor name prompts'));
     };
