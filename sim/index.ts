@@ -100,8 +100,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   if (options.memberDefault !== undefined) phones.memberDefault = options.memberDefault ?? undefined;
   const mediaMs = new Map(Object.entries(options.mediaMs ?? {}));
   const defaultMediaMs = options.defaultMediaMs ?? DEFAULT_MEDIA_MS;
+  const RECORDING_MEDIA = 'recording:';
   const media = {
-    durationMs: (uri: string) => mediaMs.get(uri) ?? mediaMs.get(uri.replace(/^sound:/, '')) ?? defaultMediaMs,
+    // A stored recording plays for as long as it was recorded.
+    durationMs: (uri: string): number =>
+      mediaMs.get(uri) ??
+      mediaMs.get(uri.replace(/^sound:/, '')) ??
+      (uri.startsWith(RECORDING_MEDIA) ? box.pbx.storedRecordings.get(uri.slice(RECORDING_MEDIA.length))?.durationMs : undefined) ??
+      defaultMediaMs,
   };
   const makeBox = () => {
     const box = new Box({

@@ -24,7 +24,8 @@ export interface AriRequest {
   body: Record<string, unknown>;
 }
 
-export type AriReply = { status: number; body?: unknown; location?: string };
+/** `body` is JSON, or the bytes of a file (stored recordings) sent as `contentType`. */
+export type AriReply = { status: number; body?: unknown; location?: string; contentType?: string };
 export type Handler = (req: AriRequest) => AriReply | Promise<AriReply>;
 
 interface Route {
@@ -97,6 +98,13 @@ export function send(res: ServerResponse, status: number, body: unknown, extra: 
     headers['Content-Length'] = '0';
     res.writeHead(status, headers);
     res.end();
+    return;
+  }
+  if (Buffer.isBuffer(body)) {
+    headers['Content-Type'] ??= 'application/octet-stream';
+    headers['Content-Length'] = String(body.length);
+    res.writeHead(status, headers);
+    res.end(body);
     return;
   }
   const text = JSON.stringify(body);

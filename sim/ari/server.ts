@@ -91,7 +91,10 @@ export class AriServer {
     const request: AriRequest = { method, params: found.params, args, body };
     try {
       const reply = await found.handler(request);
-      send(res, reply.status, reply.body, reply.location ? { Location: reply.location } : {});
+      send(res, reply.status, reply.body, {
+        ...(reply.location ? { Location: reply.location } : {}),
+        ...(reply.contentType ? { 'Content-Type': reply.contentType } : {}),
+      });
     } catch (err) {
       if (err instanceof AriError) send(res, err.status, err.body);
       else throw err;

@@ -302,7 +302,9 @@ export class Telephony {
     ch.hungup = true;
     if (!ch.abort.signal.aborted) ch.abort.abort();
     if (ch.playback) endPlayback(this.pbx, ch.playback, 'failed');
-    if (ch.recording) this.pbx.liveRecordings.delete(ch.recording.name);
+    // Asterisk ends a recording whose channel hangs up as finished and keeps the file.
+    if (ch.recording?.channelGone) ch.recording.channelGone();
+    else if (ch.recording) this.pbx.liveRecordings.delete(ch.recording.name);
     if (ch.bridge) this.pbx.leaveBridge(ch);
     if (ch.stasis) this.leaveStasis(ch, 'hangup');
   }

@@ -20,6 +20,7 @@ export function receiveDtmf(pbx: Pbx, ch: Channel, digit: string): void {
     ['Direction', 'Received'],
   ]);
   if (ch.stasis) pbx.ariChannelEvent(ch, 'ChannelDtmfReceived', { digit, duration_ms: DTMF_DURATION_MS });
+  ch.recording?.keyed?.(digit);
   ch.digitSink?.(digit);
 }
 

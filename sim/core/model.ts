@@ -98,9 +98,15 @@ export interface LiveRecording {
   readonly startedMs: number;
   state: 'queued' | 'recording' | 'paused' | 'done' | 'failed' | 'canceled';
   readonly channel: Channel;
+  /** Ends the recording as Asterisk does when its channel hangs up: finished and kept. */
+  channelGone?: () => void;
+  /** A key on the channel while recording (`terminateOn` ends the take). */
+  keyed?: (digit: string) => void;
 }
 
 export interface StoredRecording {
   readonly name: string;
   readonly format: string;
+  /** How long the take lasts (its file is generated with this length); 0 for preloaded ones. */
+  readonly durationMs?: number;
 }
