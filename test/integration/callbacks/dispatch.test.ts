@@ -91,6 +91,31 @@ describe('callbacks: dispatch (ladder, fair order with live callers, dials never
     expect(sim.originateCount('PJSIP/1005')).to.equal(0);
   });
 
+  it('a scheduled callback ("after 3 pm") waits for its time; pacing holds a proactive one until a supervisor overrides it with a reason', async () => {
+    const member = await server.store.members.getByMemberNo(DEMO_FIRST_MEMBER.memberNo);
+    const at1500 = Date.parse('2026-11-23T07:00:00.000Z'); // 15:00 in Shanghai
+    const scheduled = await server.service.createManual({ memberId: null, number: '8613900000501', preferredAdvisorId: null, dueAt: new Date(at1500).toISOString() }, { userId: null, label: 'test' });
+    // The member was called yesterday evening: a new proactive call must wait for the 24 h gap.
+    await server.store.contacts.insert({ memberId: member!.id, number: DEMO_FIRST_MEMBER.phone, kind: 'proactive', at: new Date(time.now() - 14 * HOUR).toISOString(), result: 'busy' });
+    const paced = await server.service.createManual({ memberId: member!.id }, { userId: null, label: 'test' });
+    await server.ready([ALICE, LEO]);
+    await server.startEngine();
+    await server.engine!.dispatchNow();
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await server.store.callbacks.get(scheduled.id))!.state, 'not before 15:00').to.equal('pending');
+    expect((await server.store.callbacks.get(paced.id))!.state, 'held by the minimum gap').to.equal('pending');
+    expect(sim.originateCount(ALICE) + sim.originateCount(LEO)).to.equal(0);
+
+    const supervisor = (await server.store.users.getByUsername('supervisor'))!;
+    await server.service.update(paced.id, { override: { reason: 'member asked for a call today on WeChat' } }, { userId: supervisor.id, label: 'user' });
+    expect(await completedBy(paced.id)).to.equal(await server.advisorId(ALICE));
+    expect((await server.store.callbacks.get(scheduled.id))!.state).to.equal('pending');
+
+    time.advance(at1500 - time.now() + 1000);
+    await server.engine!.dispatchNow();
+    expect(await completedBy(scheduled.id)).to.be.a('number');
+  });
+
   it('a live caller and callbacks are served in first-call order by a freed advisor', async () => {
     await server.ready([LEO]);
     await server.startEngine();
