@@ -10,7 +10,10 @@ import type { RedisClient } from './redis-connection.js';
 export interface NodeLease {
   /** Takes the lease if it is free (or already ours); true when we hold it now. */
   acquire(name: string): Promise<boolean>;
-  /** Extends our lease; false when it is no longer ours. Throws when the answer is unknown. */
+  /**
+   * Extends our lease, taking it again if the store lost it (a Redis restarted empty, a
+   * PostgreSQL restarted); false only when another server holds it. Throws when unknown.
+   */
   renew(name: string): Promise<boolean>;
   release(name: string): Promise<void>;
   /** The holder's server id, or null when free (PostgreSQL: "another server" or null). */
@@ -24,10 +27,6 @@ if holder == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
 if holder then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1`;
-
-const RENEW_SCRIPT = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-return 0`;
 
 const RELEASE_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
@@ -46,7 +45,7 @@ export class RedisNodeLease implements NodeLease {
   }
 
   async renew(name: string): Promise<boolean> {
-    return (await this.run(RENEW_SCRIPT, name, [this.serverId, String(this.ttlMs)])) === 1;
+    return (await this.run(ACQUIRE_SCRIPT, name, [this.serverId, String(this.ttlMs)])) === 1;
   }
 
   async release(name: string): Promise<void> {
@@ -77,6 +76,8 @@ export class PgAdvisoryNodeLease implements NodeLease {
   private client: pg.Client | null = null;
   private connecting: Promise<pg.Client> | null = null;
   private readonly held = new Set<string>();
+  /** Leases this server means to hold: taken again after the connection (and so the locks) was lost. */
+  private readonly wanted = new Set<string>();
 
   constructor(
     private readonly connectionString: string,
@@ -84,20 +85,29 @@ export class PgAdvisoryNodeLease implements NodeLease {
   ) {}
 
   async acquire(name: string): Promise<boolean> {
-    if (this.held.has(name)) return true;
+    if (this.held.has(name) && this.client) return true;
     const client = await this.connection();
     const result = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1::bigint) as locked', [advisoryKey(name)]);
-    if (result.rows[0]?.locked) this.held.add(name);
+    if (result.rows[0]?.locked) {
+      this.held.add(name);
+      this.wanted.add(name);
+    }
     return this.held.has(name);
   }
 
   async renew(name: string): Promise<boolean> {
-    if (!this.held.has(name) || !this.client) return false;
+    if (!this.wanted.has(name)) return false;
+    if (!this.held.has(name) || !this.client) {
+      const again = await this.acquire(name);
+      if (!again) this.wanted.delete(name);
+      return again;
+    }
     await this.client.query('select 1');
-    return this.held.has(name);
+    return true;
   }
 
   async release(name: string): Promise<void> {
+    this.wanted.delete(name);
     if (!this.held.delete(name) || !this.client) return;
     await this.client.query('select pg_advisory_unlock($1::bigint)', [advisoryKey(name)]);
   }
@@ -120,6 +130,7 @@ export class PgAdvisoryNodeLease implements NodeLease {
     const client = this.client;
     this.client = null;
     this.held.clear();
+    this.wanted.clear();
     await client?.end().catch(() => undefined);
   }
 
@@ -128,7 +139,7 @@ export class PgAdvisoryNodeLease implements NodeLease {
     this.connecting ??= (async () => {
       const client = new pg.Client({ connectionString: this.connectionString });
       client.on('error', (err) => {
-        this.logger.warn({ err: err.message }, 'node lease connection to PostgreSQL lost; every node lease of this server is released');
+        this.logger.warn({ err: err.message }, 'node lease connection to PostgreSQL lost; the locks are taken again when it is back');
         this.lost(client);
       });
       client.on('end', () => this.lost(client));

@@ -1,8 +1,10 @@
 // Runs the node leases of this server: a standby node is taken when its lease is free
 // (at once for preferred nodes, after it stayed free a whole lease period for the others,
 // so each server first gets its own), an owned node's lease is renewed every third of
-// its period, and a server that loses the lease, cannot renew it in time or sees its
-// Stasis app taken (ApplicationReplaced) steps back and gives the node's calls up.
+// its period, and a server that finds the lease held by another or sees its Stasis app
+// taken (ApplicationReplaced) steps back and gives the node's calls up. While the lease
+// store cannot be reached the owner keeps the node: nobody else can take the lease then,
+// and should a partition let another server in, Asterisk itself replaces our app socket.
 import type { Logger } from '../shared/logger.js';
 import type { NodeLease } from './node-lease.js';
 
@@ -46,6 +48,7 @@ interface NodeState {
   holder: string | null;
   freeSince: number | null;
   lastRenewedAt: number;
+  renewProblem: string | null;
   cooldownUntil: number;
   queue: Promise<void>;
   tickQueued: boolean;
@@ -72,6 +75,7 @@ export class NodeOwnership {
         holder: null,
         freeSince: null,
         lastRenewedAt: 0,
+        renewProblem: null,
         cooldownUntil: 0,
         queue: Promise.resolve(),
         tickQueued: false,
@@ -123,20 +127,22 @@ export class NodeOwnership {
 
   private async tick(state: NodeState): Promise<void> {
     if (this.stopped) return;
-    const { lease, now, leaseMs } = this.options;
+    const { lease, now } = this.options;
     const { leaseName } = state.node;
     if (state.role === 'owner') {
-      let renewed: boolean | null;
+      let renewed: boolean;
       try {
         renewed = await this.bounded(lease.renew(leaseName), 'renewing the lease');
       } catch (err) {
-        renewed = null;
-        this.log.warn({ node: state.node.name, err: err instanceof Error ? err.message : String(err) }, 'could not renew the node lease');
+        const detail = err instanceof Error ? err.message : String(err);
+        if (state.renewProblem === null) this.log.warn({ node: state.node.name, err: detail }, 'could not renew the node lease; keeping the node until another server is seen holding it');
+        state.renewProblem = detail;
+        return;
       }
+      if (state.renewProblem !== null) this.log.info({ node: state.node.name, unrenewedMs: now() - state.lastRenewedAt }, 'node lease renewed again');
+      state.renewProblem = null;
       if (renewed) state.lastRenewedAt = now();
-      else if (renewed === false) await this.stepBack(state, 'the lease is no longer ours', false);
-      // Unknown: keep the calls only while the lease surely has not run out.
-      else if (now() - state.lastRenewedAt >= leaseMs - this.intervalMs) await this.stepBack(state, 'the lease could not be renewed in time', false);
+      else await this.stepBack(state, 'another server holds the lease', false);
       return;
     }
     if (now() < state.cooldownUntil) return;

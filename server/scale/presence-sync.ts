@@ -123,6 +123,9 @@ export class PresenceSync {
       }
       messages.sort((a, b) => a.seq - b.seq);
       for (const message of messages) await this.reconcileStored(message);
+      // A Redis that restarted empty forgot the desktops this server speaks for: say them again.
+      const storedDesktops = new Set(messages.filter((m) => m.group === 'desktop').map((m) => m.advisorId));
+      for (const advisorId of this.homed) if (!storedDesktops.has(advisorId)) this.publishCurrent(advisorId, 'desktop');
       this.problemCleared();
     } catch (err) {
       this.problem('presence snapshot could not be read', err);
