@@ -18,18 +18,23 @@ const userShape = z.object({
 });
 
 // Per address and username, so one agent mistyping cannot lock out the floor behind one NAT.
-const loginLimiter = rateLimit({
-  windowMs: 15 * 60_000,
-  limit: 10,
-  standardHeaders: 'draft-8',
-  legacyHeaders: false,
-  keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? 'unknown')}|${String((req.body as { username?: unknown })?.username ?? '').toLowerCase()}`,
-  handler: (_req, res) => {
-    res.status(429).json({ error: { code: 'too_many_attempts', message: 'Too many sign-in attempts; wait 15 minutes and try again.' } });
-  },
-});
+// Only failed attempts count (signing in again from a new tab is not guessing), and each
+// API app gets its own counter.
+const createLoginLimiter = () =>
+  rateLimit({
+    windowMs: 15 * 60_000,
+    limit: 10,
+    skipSuccessfulRequests: true,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? 'unknown')}|${String((req.body as { username?: unknown })?.username ?? '').toLowerCase()}`,
+    handler: (_req, res) => {
+      res.status(429).json({ error: { code: 'too_many_attempts', message: 'Too many sign-in attempts; wait 15 minutes and try again.' } });
+    },
+  });
 
 export function authRoutes({ store, logger, sessionEnded }: ApiDeps) {
+  const loginLimiter = createLoginLimiter();
   return [
     route({
       method: 'post',
