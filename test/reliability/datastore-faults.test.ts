@@ -20,7 +20,7 @@ function record(fault: string, figures: Record<string, number>): void {
   if (REPORT) appendFileSync(REPORT, JSON.stringify({ fault, ...figures, at: new Date().toISOString() }) + '\n');
 }
 
-describe('reliability: PostgreSQL restarted under the server (private instance on a free port)', function () {
+describe('reliability: PostgreSQL restarted under the server (private instance on a free port; skipped when the PostgreSQL 15 binaries are missing)', function () {
   this.timeout(120_000);
   let pg: PrivateService | null = null;
   let sim: Simulator | null = null;
@@ -100,7 +100,7 @@ async function settled(url: string, token: string, phone: string): Promise<void>
   );
 }
 
-describe('reliability: Redis restarted under the server (CTI_REDIS_URL, private instance on a free port)', function () {
+describe('reliability: Redis restarted under the server (CTI_REDIS_URL, private instance on a free port; skipped when redis-server is missing)', function () {
   this.timeout(120_000);
   let redis: PrivateService | null = null;
   let sim: Simulator | null = null;

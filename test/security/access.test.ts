@@ -204,7 +204,7 @@ describe('security: tokens expire, are revoked, and sign-in is rate-limited', fu
     }
   });
 
-  it('sign-in attempts are limited per address and username: the 11th in 15 minutes gets 429, other users are unaffected', async () => {
+  it('failed sign-in attempts are limited per address and username: the 11th in 15 minutes gets 429, other users are unaffected', async () => {
     const username = `nobody-${process.pid}-${Date.now()}`;
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
@@ -216,6 +216,13 @@ describe('security: tokens expire, are revoked, and sign-in is rate-limited', fu
     expect(limited.status).to.equal(429);
     expect(limited.body.error.code).to.equal('too_many_attempts');
     expect((await server.request('POST', '/api/auth/login', { body: { username: 'emma', password: 'demo1234' } })).status).to.equal(200);
+  });
+
+  it('successful sign-ins do not count against the limit (a new tab is not a guess)', async () => {
+    for (let i = 0; i < 12; i++) {
+      const res = await server.request('POST', '/api/auth/login', { body: { username: 'grace', password: 'demo1234' } });
+      expect(res.status, `sign-in ${i + 1}`).to.equal(200);
+    }
   });
 
   it('wrong password and unknown user get the same answer', async () => {
