@@ -119,6 +119,47 @@ describe('self-recording: an advisor records their own name or greeting by phone
     await waitUntil('no channel left', () => h.sim.channelCount() === 0);
   });
 
+  it('saves nothing when the advisor hangs up while hearing the take back', async () => {
+    const caller = h.dialFromPhone(ALICE, '*71');
+    await recordTake(caller, 1);
+    await waitUntil('take played back', () => caller.playbacks.some((m) => m.startsWith('recording:')));
+    caller.hangup();
+    expect(await h.endedOn(caller.id)).to.include({ advisorId: alice, outcome: 'hung-up' });
+    expect(recordedFiles('en')).to.deep.equal([]);
+    expect(h.sim.box.pbx.storedRecordings.size).to.equal(0);
+    await waitUntil('no channel left', () => h.sim.channelCount() === 0);
+  });
+
+  it('records again when the take is too short to use, then keeps the good one', async () => {
+    const caller = h.dialFromPhone(ALICE, '*71');
+    await recordTake(caller, 1, 20);
+    await review(caller, 'en', 1);
+    caller.press('1');
+    await waitUntil('instructions again', () => count(caller, 'sound:cti/en/record-name-instructions') === 2);
+    expect(caller.playbacks, 'nothing confirmed yet').to.not.include('sound:cti/en/record-saved');
+    expect(recordedFiles('en')).to.deep.equal([]);
+    await recordTake(caller, 2, 800);
+    await review(caller, 'en', 2);
+    caller.press('1');
+    expect(await h.endedOn(caller.id)).to.include({ advisorId: alice, outcome: 'saved' });
+    expect(recordedFiles('en')).to.have.length(1);
+    expect(h.sim.box.pbx.storedRecordings.size).to.equal(0);
+  });
+
+  it('saves nothing when the advisor never chooses keep or record again', async () => {
+    const caller = h.dialFromPhone(ALICE, '*71');
+    await recordTake(caller, 1);
+    await review(caller, 'en', 1);
+    await caller.waitPlayback('sound:cti/en/no-key');
+    caller.press('9');
+    await caller.waitPlayback('sound:cti/en/goodbye');
+    expect(await caller.waitHangup()).to.equal(16);
+    expect(await h.endedOn(caller.id)).to.include({ advisorId: alice, outcome: 'no-choice' });
+    expect(count(caller, 'sound:cti/en/record-review'), 'the menu is offered twice').to.equal(2);
+    expect(recordedFiles('en')).to.deep.equal([]);
+    expect(h.sim.box.pbx.storedRecordings.size).to.equal(0);
+  });
+
   it('refuses politely a device that is no advisor\'s, and records nothing', async () => {
     const caller = h.dialFromPhone('PJSIP/1099', '*71');
     await caller.waitStasis();
