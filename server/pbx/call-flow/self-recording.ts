@@ -158,6 +158,17 @@ interface LiveTake {
 
 type TakeResult = { kind: 'take'; name: string } | { kind: 'unusable' };
 
+/** False when ARI says the resource is not there (any more). */
+async function exists(get: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await get();
+    return true;
+  } catch (err) {
+    if (isGone(err)) return false;
+    throw err;
+  }
+}
+
 export function attachSelfRecording(options: SelfRecordingOptions): SelfRecording {
   const keyTimeoutMs = options.keyTimeoutMs ?? 6000;
   const maxTakes = options.maxTakes ?? 3;
@@ -411,12 +422,24 @@ export function attachSelfRecording(options: SelfRecordingOptions): SelfRecordin
 
   /**
    * After a (re)connect: calls of ours whose channel vanished meanwhile end (their takes are
-   * deleted); advisors left recording by a previous server are hung up, nothing saved.
+   * deleted); prompts and takes that finished unseen are settled (a take Asterisk stored
+   * counts as done); advisors left recording by a previous server are hung up, nothing saved.
    */
   const resync = async (node: SelfRecordingNode): Promise<void> => {
     const channels = await node.ari.channels.list();
     const live = new Set(channels.map((c) => c.id));
-    for (const s of sessions.values()) if (s.node === node && !live.has(s.channelId)) gone(s.channelId, 'gone while disconnected');
+    for (const s of [...sessions.values()].filter((session) => session.node === node)) {
+      if (!live.has(s.channelId)) {
+        gone(s.channelId, 'gone while disconnected');
+        continue;
+      }
+      for (const [playbackId, finished] of [...s.playbacks]) if (!(await exists(() => node.ari.playbacks.get(playbackId)))) finished();
+      for (const name of s.takes) {
+        const take = takes.get(name);
+        if (!take || take.finished.settled || (await exists(() => node.ari.recordings.getLive(name)))) continue;
+        take.finished.resolve((await exists(() => node.ari.recordings.getStored(name))) ? 'done' : 'failed');
+      }
+    }
     for (const channel of channels) {
       if (sessions.has(channel.id) || channel.dialplan.app_name !== STASIS_APP_NAME) continue;
       const [app, ...args] = (channel.dialplan.app_data ?? '').split(',');

@@ -130,6 +130,21 @@ describe('self-recording: an advisor records their own name or greeting by phone
     await waitUntil('no channel left', () => h.sim.channelCount() === 0);
   });
 
+  it('carries on when ARI drops mid-take: the take finished meanwhile is found on reconnect and kept', async () => {
+    const caller = h.dialFromPhone(ALICE, '*71');
+    await waitUntil('beep', () => count(caller, 'sound:beep') === 1);
+    await new Promise((r) => setTimeout(r, 500));
+    await h.sim.stopAri();
+    caller.press('#');
+    await waitUntil('take stored while the CTI server is away', () => h.sim.box.pbx.storedRecordings.size === 1);
+    await h.sim.startAri();
+    await review(caller, 'en', 1);
+    caller.press('1');
+    expect(await h.endedOn(caller.id)).to.include({ advisorId: alice, outcome: 'saved' });
+    expect(recordedFiles('en')).to.have.length(1);
+    expect(h.sim.box.pbx.storedRecordings.size).to.equal(0);
+  });
+
   it('records again when the take is too short to use, then keeps the good one', async () => {
     const caller = h.dialFromPhone(ALICE, '*71');
     await recordTake(caller, 1, 20);
