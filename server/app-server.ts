@@ -21,6 +21,7 @@ import { startTelephony, type Telephony } from './pbx/call-flow/telephony.js';
 import type { Advisor } from './domain/model.js';
 import { startScreenPops } from './desktop/screen-pop-service.js';
 import { wallboardBuilder } from './wallboard/wallboard-builder.js';
+import { callbackServiceFor, startCallbackEngine, type CallbackService } from './callbacks/index.js';
 import { startScaleOut } from './scale/scale-out.js';
 
 export interface RunningServer {
@@ -37,6 +38,7 @@ export interface RunningServer {
   demo: DemoPbx | null;
   telephony: Telephony;
   prompts: PromptLibrary;
+  callbacks: CallbackService;
   close(): Promise<void>;
 }
 
@@ -105,7 +107,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     };
     const wallboard = () => buildWallboard();
     const sessionEnded = (tokenId: number) => gateway.disconnectToken(tokenId);
-    const deps = { config, store, presence, logger, now, advisorSaved, pops, wallboard, sessionEnded };
+    // One service behind the REST routes, the call flow's callback port and the engine,
+    // so every change is announced once, whichever side made it.
+    const callbacks = callbackServiceFor({ store, config, logger, now });
+    const deps = { config, store, presence, logger, now, advisorSaved, pops, wallboard, sessionEnded, callbacks };
     const verifyToken = (token: string) => store.tokens.verify(token);
     const app = createApiApp({
       logger,
@@ -163,8 +168,21 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       now,
       ...(demo ? { nodes: [demo.node] } : {}),
       takeCallsAtStart: !scale.leasesNodes,
+      callbacks: callbacks.port,
     });
     closers.push(() => telephony.stop());
+    const engine = await startCallbackEngine({
+      config,
+      store,
+      presence,
+      telephony,
+      logger,
+      now,
+      desktop: gateway,
+      service: callbacks,
+      workerId: config.scale.serverId,
+    });
+    closers.push(() => engine.stop());
     scale.takeNodes(telephony);
     closers.push(() => scale.releaseNodes());
     const stopPops = startScreenPops({
@@ -191,7 +209,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
     logger.info({ port, demoMode: config.demoMode }, 'CTI server listening');
 
-    return { config, port, url, store, presence, gateway, metrics, logger, httpServer, demo, telephony, prompts, close };
+    return { config, port, url, store, presence, gateway, metrics, logger, httpServer, demo, telephony, prompts, callbacks, close };
   } catch (err) {
     await close();
     throw err;

@@ -4,6 +4,7 @@ import type { Logger } from '../shared/logger.js';
 import type { Store } from '../store/index.js';
 import type { Advisor } from '../domain/model.js';
 import type { ScreenPop, Wallboard } from '../desktop/contract.js';
+import type { CallbackService } from '../callbacks/callback-service.js';
 
 /** What the REST routes need; built once in the composition root. */
 export interface ApiDeps {
@@ -19,4 +20,6 @@ export interface ApiDeps {
   wallboard: () => Promise<Wallboard>;
   /** A token was revoked (logout): its open desktop sockets are closed. */
   sessionEnded: (tokenId: number) => void;
+  /** The callback queue's service (the same one the engine announces changes through). */
+  callbacks?: CallbackService;
 }

@@ -88,7 +88,7 @@ async function accessible(service: CallbackService, user: SessionUser, id: numbe
   return callback;
 }
 
-export function callbackRoutes(deps: ApiDeps & { callbacks?: CallbackService }) {
+export function callbackRoutes(deps: ApiDeps) {
   const service = deps.callbacks ?? callbackServiceFor({ store: deps.store, config: deps.config, logger: deps.logger, now: deps.now });
 
   return [
