@@ -9,18 +9,16 @@ import { advisorByName, memberCalls, memberOwnedBy, phoneAnswersSlowly, shortFro
 
 const CALL_WAIT = 30_000;
 
-describe('e2e: screen pops in the agent desktop (headless Chromium)', function () {
+const executable = chromiumPath();
+
+describe(`e2e: screen pops in the agent desktop (headless Chromium)${executable ? '' : ` - ${SKIP_TITLE}`}`, function () {
   this.timeout(120_000);
   let server: TestServer;
   let browser: Browser;
   let desks: Desk[] = [];
-  const executable = chromiumPath();
 
   before(async function () {
-    if (!executable) {
-      this.test!.title = SKIP_TITLE;
-      this.skip();
-    }
+    if (!executable) this.skip();
     server = await startTestServer();
     shortFrontIvr(server);
     browser = await launchBrowser(executable!);

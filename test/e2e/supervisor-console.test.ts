@@ -17,20 +17,18 @@ async function previewFrom<T>(page: Page, path: string, click: () => Promise<voi
   return { body: (await response.json()) as T };
 }
 
-describe('e2e: supervisor console (headless Chromium)', function () {
+const executable = chromiumPath();
+
+describe(`e2e: supervisor console (headless Chromium)${executable ? '' : ` - ${SKIP_TITLE}`}`, function () {
   this.timeout(120_000);
   let server: TestServer;
   let browser: Browser;
   let desks: Desk[] = [];
   let supervisorToken: string;
   let stopForwarding: (() => void) | undefined;
-  const executable = chromiumPath();
 
   before(async function () {
-    if (!executable) {
-      this.test!.title = SKIP_TITLE;
-      this.skip();
-    }
+    if (!executable) this.skip();
     server = await startTestServer();
     browser = await launchBrowser(executable!);
     supervisorToken = await server.login('supervisor');

@@ -173,7 +173,7 @@ async function main() {
     await allocation.locator('tr[data-member-id]').first().waitFor();
     await shot(en, 'members-en');
     await en.locator('nav.tabs a[href="#/calls"]').click();
-    await en.locator('.table tbody tr').first().click();
+    await en.locator('.table tbody tr', { hasText: 'Delegate' }).first().click();
     await en.locator('ol.trail li').first().waitFor();
     await shot(en, 'calls-en');
   } finally {

@@ -13,7 +13,7 @@ export function chromiumPath(): string | null {
   return path && path.trim() ? path.trim() : null;
 }
 
-export const SKIP_TITLE = 'CTI_TEST_CHROMIUM is unset: browser tests skipped (set it to /usr/bin/chromium)';
+export const SKIP_TITLE = 'skipped: CTI_TEST_CHROMIUM is unset (set it to /usr/bin/chromium)';
 
 export function launchBrowser(executablePath: string): Promise<Browser> {
   return chromium.launch({ executablePath, args: CHROMIUM_ARGS, timeout: 30_000 });
