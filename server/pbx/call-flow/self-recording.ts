@@ -146,6 +146,7 @@ interface Session {
   takes: string[];
   /** The caller hung up (the channel needs no hang-up from us). */
   callerGone: boolean;
+  language: Language;
   advisorId: number | null;
   saved: boolean;
   log: Logger;
@@ -293,7 +294,12 @@ export function attachSelfRecording(options: SelfRecordingOptions): SelfRecordin
     const language = parsed.ok ? parsed.request.language : DEFAULT_RECORDING_LANGUAGE;
     const device = deviceOfChannel(channel.name);
     const advisor = device ? advisorOfDevice(options.advisors, device) : undefined;
-    if (channel.state !== ARI_CHANNEL_STATES.Up) await unlessGone(s.abort.signal, s.node.ari.channels.answer(s.channelId));
+    s.language = language;
+    if (channel.state !== ARI_CHANNEL_STATES.Up) {
+      await unlessGone(s.abort.signal, s.node.ari.channels.answer(s.channelId)).catch((err: unknown) => {
+        throw isGone(err) ? new CallerGoneError('hung up before the answer') : err;
+      });
+    }
     if (!parsed.ok || !advisor) {
       s.log.warn({ device, problem: parsed.ok ? 'device is no advisor\'s' : parsed.problem }, 'self-recording refused');
       await prompt(s, PROMPTS.goodbye, language);
@@ -352,16 +358,19 @@ export function attachSelfRecording(options: SelfRecordingOptions): SelfRecordin
       playbacks: new Map(),
       takes: [],
       callerGone: false,
+      language: DEFAULT_RECORDING_LANGUAGE,
       advisorId: null,
       saved: false,
       log: log.child({ node: node.name, channelId: channel.id }),
     };
     sessions.set(channel.id, s);
     const run = converse(s, channel, args)
-      .catch((err: unknown): { advisorId: number | null; outcome: SelfRecordingOutcome } => {
+      .catch(async (err: unknown): Promise<{ advisorId: number | null; outcome: SelfRecordingOutcome }> => {
         if (s.saved) return { advisorId: s.advisorId, outcome: 'saved' };
         if (err instanceof CallerGoneError) return { advisorId: s.advisorId, outcome: 'hung-up' };
         s.log.error({ err }, 'self-recording failed; nothing saved');
+        // A closing line rather than a silent hang-up; the advisor can simply try again.
+        await prompt(s, PROMPTS.goodbye, s.language).catch(() => undefined);
         return { advisorId: s.advisorId, outcome: 'failed' };
       })
       .then(async (result) => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import sinon from 'sinon';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_FIRST_MEMBER } from '../../../db/seeds/demo.js';
@@ -20,6 +21,7 @@ describe('self-recording: an advisor records their own name or greeting by phone
   });
 
   afterEach(async () => {
+    sinon.restore();
     await h?.close();
   });
 
@@ -172,6 +174,20 @@ describe('self-recording: an advisor records their own name or greeting by phone
     expect(await h.endedOn(caller.id)).to.include({ advisorId: alice, outcome: 'no-choice' });
     expect(count(caller, 'sound:cti/en/record-review'), 'the menu is offered twice').to.equal(2);
     expect(recordedFiles('en')).to.deep.equal([]);
+    expect(h.sim.box.pbx.storedRecordings.size).to.equal(0);
+  });
+
+  it('says goodbye and keeps nothing when the take cannot be filed (store down), deleting it on Asterisk', async () => {
+    const filing = sinon.stub(h.prompts, 'fileRecording').rejects(new Error('database unavailable (injected)'));
+    const caller = h.dialFromPhone(ALICE, '*71');
+    await recordTake(caller, 1);
+    await review(caller, 'en', 1);
+    caller.press('1');
+    await caller.waitPlayback('sound:cti/en/goodbye');
+    expect(await caller.waitHangup()).to.equal(16);
+    expect(await h.endedOn(caller.id)).to.include({ advisorId: alice, outcome: 'failed' });
+    expect(filing.callCount).to.equal(1);
+    expect(caller.playbacks).to.not.include('sound:cti/en/record-saved');
     expect(h.sim.box.pbx.storedRecordings.size).to.equal(0);
   });
 
