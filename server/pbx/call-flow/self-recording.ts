@@ -131,7 +131,7 @@ export type SelfRecordingOutcome = 'saved' | 'refused' | 'no-choice' | 'gave-up'
 export interface SelfRecording {
   /** Advisors recording right now. */
   active(): number;
-  /** Resolves with each call's outcome as it ends (tests, logs). */
+  /** Called with each call's outcome once it has ended and its takes are deleted. */
   onEnded(listener: (outcome: { channelId: string; advisorId: number | null; outcome: SelfRecordingOutcome }) => void): void;
   /** Stops listening; recordings in progress are hung up, their takes deleted. */
   stop(): Promise<void>;
