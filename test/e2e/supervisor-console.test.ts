@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server-harness.js';
 import { chromiumPath, closeAll, launchBrowser, signIn, SKIP_TITLE, type Desk } from './support/browser.js';
-import { advisorByName, forwardCallbackChanges, memberOwnedBy } from './support/scenario.js';
+import { advisorByName, memberOwnedBy } from './support/scenario.js';
 
 interface PreviewResponse<T> {
   body: T;
@@ -25,14 +25,12 @@ describe(`e2e: supervisor console (headless Chromium)${executable ? '' : ` - ${S
   let browser: Browser;
   let desks: Desk[] = [];
   let supervisorToken: string;
-  let stopForwarding: (() => void) | undefined;
 
   before(async function () {
     if (!executable) this.skip();
     server = await startTestServer();
     browser = await launchBrowser(executable!);
     supervisorToken = await server.login('supervisor');
-    stopForwarding = forwardCallbackChanges(server);
   });
 
   afterEach(async () => {
@@ -41,7 +39,6 @@ describe(`e2e: supervisor console (headless Chromium)${executable ? '' : ` - ${S
   });
 
   after(async () => {
-    stopForwarding?.();
     await browser?.close();
     await server?.stop();
   });

@@ -1,8 +1,6 @@
 // Server-side helpers for the browser tests: demo members by owner, phones that ring for
 // as long as a test needs, and waiting for what the server stored.
 import type { Member } from '../../../server/domain/model.js';
-import { callbackServiceFor } from '../../../server/callbacks/index.js';
-import { advisorsConcerned, toPushedChange } from '../../../server/callbacks/callback-changes.js';
 import type { TestServer } from '../../support/server-harness.js';
 
 /** Rings this long before the simulated agent picks up: long enough to watch "ringing". */
@@ -59,14 +57,3 @@ export async function until<T>(what: string, probe: () => Promise<T | null | und
   }
 }
 
-/**
- * Forwards the callback queue's changes to the desktops as `callbacks:changed`, as the
- * callback engine does once the composition root starts it (startServer does not yet).
- * Returns the function that stops forwarding.
- */
-export function forwardCallbackChanges(server: TestServer): () => void {
-  const service = callbackServiceFor({ store: server.store, config: server.config, logger: server.logger, now: Date.now });
-  const onChanged = (change: Parameters<typeof toPushedChange>[0]) => server.gateway.pushCallbacksChanged(toPushedChange(change), advisorsConcerned(change.callbacks));
-  service.on('changed', onChanged);
-  return () => service.off('changed', onChanged);
-}
