@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { decisionPathRows, runDecisionPath } from './decision-path.js';
 import { dispatcherRows, runDispatcherPick } from './dispatcher-pick.js';
 import { endToEndRows, runEndToEnd } from './end-to-end.js';
+import { runScaleOut, scaleOutRows } from './scale-out.js';
 import { runWorkingDay, workingDayRows } from './working-day.js';
 import { renderTable, row, type FigureRow } from './support/table.js';
 
@@ -31,8 +32,8 @@ const RUNNERS: Record<BenchName, Runner> = {
     decisionPathRows(await runDecisionPath({ calls: o.quick ? 3_000 : 20_000, warmupCalls: o.quick ? 300 : 1_000, maxMs: o.quick ? 30_000 : 120_000, progress: o.log })),
   e2e: async (o) =>
     endToEndRows(await runEndToEnd({ stepMs: o.quick ? 10_000 : 30_000, soakMs: o.soak ? 600_000 : o.quick ? 30_000 : 90_000, progress: o.log })),
-  dispatcher: async (o) => dispatcherRows(await runDispatcherPick({ cycles: o.quick ? 30 : 200, progress: o.log })),
-  scale: async () => [row('4 two servers', 'status', 'not available yet')],
+  dispatcher: async (o) => dispatcherRows(await runDispatcherPick({ cycles: o.quick ? 15 : 60, progress: o.log })),
+  scale: async (o) => scaleOutRows(await runScaleOut({ stepMs: o.quick ? 10_000 : 30_000, progress: o.log })),
   day: async (o) => workingDayRows(await runWorkingDay({ days: o.quick ? 1 : 5 })),
 };
 

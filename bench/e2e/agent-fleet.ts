@@ -28,15 +28,17 @@ interface PopPayload {
   callId: string;
 }
 
-export async function connectFleet(url: string, fleet: readonly FleetMember[], onPop: (pop: ReceivedPop) => void, batch = 100): Promise<AgentFleet> {
+export async function connectFleet(url: string, fleet: readonly FleetMember[], onPop: (pop: ReceivedPop) => void, batch = 50): Promise<AgentFleet> {
   const sockets: Socket[] = [];
   let reconnects = 0;
   const connectOne = (member: FleetMember) =>
     new Promise<void>((resolve, reject) => {
-      const socket = io(url, { auth: { token: member.token }, transports: ['websocket'], reconnectionDelay: 500 });
+      // A busy machine may time a handshake out: the client retries; only a refusal is fatal.
+      const socket = io(url, { auth: { token: member.token }, transports: ['websocket'], reconnectionDelay: 500, timeout: 60_000 });
       sockets.push(socket);
-      const timer = setTimeout(() => reject(new Error(`agent ${member.advisorId} could not connect within 30 s`)), 30_000);
-      socket.once('connect_error', (err) => {
+      const timer = setTimeout(() => reject(new Error(`agent ${member.advisorId} could not connect within 120 s`)), 120_000);
+      socket.on('connect_error', (err) => {
+        if (socket.active) return;
         clearTimeout(timer);
         reject(new Error(`agent ${member.advisorId} was refused: ${err.message}`));
       });

@@ -32,11 +32,17 @@ export class CallTiming {
   private recording = false;
   private readonly detach: () => void;
 
-  constructor(sim: Simulator, private readonly agentDevices: ReadonlySet<string>) {
-    this.detach = sim.box.pbx.addSink({
-      ami: (fields) => this.onAmi(fields as AmiFields),
-      ari: (event) => this.onAri(event),
-    });
+  /** Several simulators (Asterisk nodes) may share one timing: callers are told apart by number. */
+  constructor(sims: Simulator | readonly Simulator[], private readonly agentDevices: ReadonlySet<string>) {
+    const detachers = (Array.isArray(sims) ? sims : [sims]).map((sim: Simulator) =>
+      sim.box.pbx.addSink({
+        ami: (fields) => this.onAmi(fields as AmiFields),
+        ari: (event) => this.onAri(event),
+      }),
+    );
+    this.detach = () => {
+      for (const d of detachers) d();
+    };
   }
 
   /** Only calls between start() and stop() are counted. */
