@@ -40,6 +40,8 @@ const REVIEW_KEYS = { keep: '1', again: '2' } as const;
 /** Keys that end a take (`terminateOn`); their events may arrive after the take ended. */
 const TAKE_END_KEY = '#';
 const RECORDING_FORMAT = 'wav';
+/** Names of our takes on Asterisk: takes nobody is working on are swept after a reconnect. */
+const TAKE_PREFIX = 'cti-self-';
 const RECORDING_MEDIA = 'recording:';
 const STASIS_APP_NAME = 'Stasis';
 /** After a hang-up, how long Asterisk gets to finish (and store) the take before we delete it. */
@@ -225,7 +227,7 @@ export function attachSelfRecording(options: SelfRecordingOptions): SelfRecordin
 
   /** One take: beep, record until `#` or the maximum, wait for Asterisk to store it. */
   const record = async (s: Session, advisorId: number, request: SelfRecordingRequest): Promise<TakeResult> => {
-    const name = `cti-self-${advisorId}-${request.kind}-${request.language}-${randomUUID()}`;
+    const name = `${TAKE_PREFIX}${advisorId}-${request.kind}-${request.language}-${randomUUID()}`;
     const finished = deferred<'done' | 'failed'>();
     takes.set(name, { session: s, finished });
     s.takes.push(name);
@@ -432,7 +434,8 @@ export function attachSelfRecording(options: SelfRecordingOptions): SelfRecordin
   /**
    * After a (re)connect: calls of ours whose channel vanished meanwhile end (their takes are
    * deleted); prompts and takes that finished unseen are settled (a take Asterisk stored
-   * counts as done); advisors left recording by a previous server are hung up, nothing saved.
+   * counts as done); advisors left recording by a previous server are hung up, nothing saved,
+   * and takes left on Asterisk by a call that ended while this server was away are deleted.
    */
   const resync = async (node: SelfRecordingNode): Promise<void> => {
     const channels = await node.ari.channels.list();
@@ -455,6 +458,10 @@ export function attachSelfRecording(options: SelfRecordingOptions): SelfRecordin
       if (app !== node.ari.app || !isSelfRecordingArgs(args)) continue;
       log.info({ node: node.name, channelId: channel.id }, 'self-recording call left by a previous server; hanging up');
       await node.ari.channels.hangup(channel.id, { reason: ARI_HANGUP_REASONS.normal }).catch(() => undefined);
+    }
+    for (const stored of await node.ari.recordings.listStored()) {
+      if (!stored.name.startsWith(TAKE_PREFIX) || takes.has(stored.name)) continue;
+      await node.ari.recordings.deleteStored(stored.name).catch(() => undefined);
     }
   };
 

@@ -147,6 +147,15 @@ describe('self-recording: an advisor records their own name or greeting by phone
     expect(h.sim.box.pbx.storedRecordings.size).to.equal(0);
   });
 
+  it('after a reconnect, deletes takes left on Asterisk by calls that ended meanwhile, and nothing else', async () => {
+    h.sim.box.pbx.storedRecordings.set('cti-self-1-name-en-left-behind', { name: 'cti-self-1-name-en-left-behind', format: 'wav', durationMs: 900 });
+    h.sim.box.pbx.storedRecordings.set('voicemail-greeting', { name: 'voicemail-greeting', format: 'wav' });
+    await h.sim.stopAri();
+    await h.sim.startAri();
+    await waitUntil('our leftover take deleted', () => !h.sim.box.pbx.storedRecordings.has('cti-self-1-name-en-left-behind'));
+    expect([...h.sim.box.pbx.storedRecordings.keys()]).to.deep.equal(['voicemail-greeting']);
+  });
+
   it('records again when the take is too short to use, then keeps the good one', async () => {
     const caller = h.dialFromPhone(ALICE, '*71');
     await recordTake(caller, 1, 20);
