@@ -54,8 +54,10 @@ function kpis(w) {
   const aff = today.affinity ?? { own: 0, delegate: 0, pool: 0, rate: 0 };
   const total = (aff.own ?? 0) + (aff.delegate ?? 0) + (aff.pool ?? 0);
   const part = (n) => `${total ? (100 * n) / total : 0}%`;
-  const sl = ratio(today.serviceLevel);
-  const ab = ratio(today.abandonment);
+  // With nothing offered yet a share is "no data", not a red 0 %.
+  const offered = typeof today.offered === 'number' && today.offered > 0;
+  const sl = offered ? ratio(today.serviceLevel) : null;
+  const ab = offered ? ratio(today.abandonment) : null;
   const waiting = w.waiting ?? [];
   const longest = waiting.reduce((m, c) => Math.max(m, secondsSince(c.waitingSince)), 0);
   const open = (w.callbacks ?? []).filter((c) => OPEN_CALLBACKS.has(c.state));
@@ -67,7 +69,7 @@ function kpis(w) {
       'div.panel.kpi',
       {},
       h('div.k', {}, t('wb.affinity')),
-      h('div.v', { class: aff.rate >= 0.8 ? 'good' : aff.rate >= 0.6 ? 'warn' : 'bad' }, pct(aff.rate)),
+      h('div.v', { class: !total ? '' : aff.rate >= 0.8 ? 'good' : aff.rate >= 0.6 ? 'warn' : 'bad' }, total ? pct(aff.rate) : t('common.none')),
       h('div.split-bar', {}, h('span.own', { style: `width:${part(aff.own)}` }), h('span.delegate', { style: `width:${part(aff.delegate)}` }), h('span.pool', { style: `width:${part(aff.pool)}` })),
       h(
         'div.legend',
