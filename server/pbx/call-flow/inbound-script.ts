@@ -14,6 +14,7 @@ import type { AgentRinger, RingDecision } from './agent-ringer.js';
 import type { CallControl } from './call-control.js';
 import type { CallRecorder } from './call-recorder.js';
 import type { CallbackPort } from './callback-port.js';
+import { askCallbackNumber, CALLBACK_NUMBER_PROMPTS } from './callback-number.js';
 import type { EventBaseBuilder } from './event-payloads.js';
 import type { AbandonPlace, CallEndOutcome, CallFlowEvents } from './events.js';
 import { endCall } from './call-ending.js';
@@ -35,6 +36,8 @@ export interface InboundScriptDeps {
   events: CallFlowEvents;
   eventBase: EventBaseBuilder;
   advisor: (id: number) => Advisor | undefined;
+  /** Country calling code for keyed callback numbers (CTI_DEFAULT_COUNTRY). */
+  defaultCountry: string;
   now: () => number;
 }
 
@@ -309,12 +312,16 @@ export class InboundScript {
 
   private async createCallback(call: InboundCall, decision: Extract<RouteDecision, { kind: 'create-callback' }>): Promise<StepResult> {
     const { deps } = this;
+    call.state.fire('prompt', 'callback number');
+    await deps.player.clearMedia(call).catch(() => undefined);
+    const chosen = await askCallbackNumber(call, { player: deps.player, defaultCountry: deps.defaultCountry });
+    call.state.fire(chosen.keyed ? 'key' : 'no-key');
     let id: number;
     try {
       // Not bound to the caller's presence: they asked for it, so it is stored even if they hang up now.
       ({ id } = await deps.callbacks.request({
         memberId: call.context.member?.id ?? null,
-        number: call.callerNumber,
+        number: chosen.number,
         reason: decision.callbackReason,
         preferredAdvisorId: decision.preferredAdvisorId,
         firstCallAt: new Date(call.firstCallAt).toISOString(),
@@ -323,14 +330,14 @@ export class InboundScript {
       }));
     } catch (err) {
       call.log.warn({ err }, 'could not book the callback; the caller keeps waiting instead');
-      this.end(call, `callback not stored: ${err instanceof Error ? err.message : String(err)}`);
+      this.end(call, `callback not stored (${chosen.how}): ${err instanceof Error ? err.message : String(err)}`);
       if (decision.callbackReason === 'requested') call.progress.ownerChoice = 'wait';
       else call.progress.peakChoice = 'wait';
       return 'continue';
     }
     call.callbackId = id;
     deps.recorder.setCallback(call, id);
-    this.end(call, `callback ${id} stored`);
+    this.end(call, `callback ${id} stored (${chosen.how})`);
     safeEmit(
       deps.events,
       CALL_FLOW_EVENTS.callbackRequested,
@@ -339,22 +346,25 @@ export class InboundScript {
         kind: decision.callbackReason,
         callbackId: id,
         preferredAdvisorId: decision.preferredAdvisorId,
-        number: call.callerNumber,
+        number: chosen.number,
         firstCallAt: call.firstCallAt,
       },
       (err) => call.log.error({ err }, 'callback-requested listener failed'),
     );
     call.state.fire('callback-stored');
     const owner = decision.preferredAdvisorId !== null ? deps.advisor(decision.preferredAdvisorId) : undefined;
-    const confirmation: PromptRequest =
+    const confirmations: PromptRequest[] = [
+      ...(chosen.readBack !== null
+        ? [{ promptId: CALLBACK_NUMBER_PROMPTS.confirmed, language: call.language, values: { number: chosen.readBack } }]
+        : []),
       decision.callbackReason === 'requested' && owner
         ? { promptId: 'callback-confirmed', language: call.language, values: { advisor: person(owner) } }
-        : { promptId: 'callback-confirmed-queue', language: call.language };
-    if (!call.gone) {
-      await deps.player.clearMedia(call);
-      await deps.player.play(call, confirmation).catch((err: unknown) => {
-        if (!(err instanceof CallerGoneError)) throw err;
-      });
+        : { promptId: 'callback-confirmed-queue', language: call.language },
+    ];
+    try {
+      for (const confirmation of confirmations) if (!call.gone) await deps.player.play(call, confirmation);
+    } catch (err) {
+      if (!(err instanceof CallerGoneError)) throw err;
     }
     call.state.fire('confirmed');
     return { done: 'callback' };

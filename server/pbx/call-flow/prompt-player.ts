@@ -1,6 +1,7 @@
 // Prompts and keys on the caller's channel: play to the end, play a menu and collect one
-// key (barge-in, key timeout, one retry after "invalid key" / "no key"), and hold media
-// (an optional prompt, then music on hold) that connecting an agent stops.
+// key (barge-in, key timeout, one retry after "invalid key" / "no key"), collect a keyed
+// number up to a terminator, and hold media (an optional prompt, then music on hold) that
+// connecting an agent stops.
 import type { PromptMedia, PromptRequest } from '../../prompts/builder.js';
 import type { CallControl } from './call-control.js';
 import { isGone } from './call-control.js';
@@ -28,6 +29,13 @@ export interface MenuResult {
   heard: string[];
   /** How many times the menu was played. */
   plays: number;
+}
+
+export interface DigitEntry {
+  /** The keys pressed before the terminator, the length limit or the timeout. */
+  digits: string;
+  /** True when the caller finished with the terminator key. */
+  terminated: boolean;
 }
 
 export const MENU_PROMPTS = { invalidKey: 'invalid-key', noKey: 'no-key' } as const;
@@ -93,6 +101,36 @@ export class PromptPlayer {
       await this.play(call, { promptId: key === null ? MENU_PROMPTS.noKey : MENU_PROMPTS.invalidKey, language: request.language });
     }
     return { key: null, heard, plays };
+  }
+
+  /**
+   * Collects keys (a phone number) until `terminator`, `maxDigits` keys, or the key timeout
+   * passes without a key (counted from the start, then from each key). Plays nothing.
+   */
+  async digits(call: InboundCall, options: { terminator: string; maxDigits: number }): Promise<DigitEntry> {
+    const done = deferred<void>();
+    let digits = '';
+    let terminated = false;
+    let timer = setTimeout(() => done.resolve(), this.options.keyTimeoutMs);
+    call.keyListener = (digit) => {
+      if (done.settled) return;
+      clearTimeout(timer);
+      if (digit === options.terminator) {
+        terminated = true;
+        done.resolve();
+        return;
+      }
+      digits += digit;
+      if (digits.length >= options.maxDigits) done.resolve();
+      else timer = setTimeout(() => done.resolve(), this.options.keyTimeoutMs);
+    };
+    try {
+      await unlessGone(call.signal, done.promise);
+      return { digits, terminated };
+    } finally {
+      clearTimeout(timer);
+      call.keyListener = null;
+    }
   }
 
   private waitKey(call: InboundCall): Promise<string | null> {

@@ -202,6 +202,7 @@ export async function startTelephony(options: TelephonyOptions): Promise<Telepho
             events,
             eventBase,
             advisor: (id) => directory.get(id),
+            defaultCountry: config.outbound.defaultCountry,
             now,
           });
           flow = new CallFlow({ node: nodeName(node.index), app: config.ariApp, control, script, log: flowLog, now });
