@@ -18,6 +18,7 @@ import { startDemoPbx, type DemoPbx } from './composition/demo-pbx.js';
 import { createPromptLibrary, createPromptMediaRouter, type PromptLibrary } from './prompts/index.js';
 import { recordedPromptStore } from './prompts/store-adapter.js';
 import { startTelephony, type Telephony } from './pbx/call-flow/telephony.js';
+import { attachSelfRecording } from './pbx/call-flow/self-recording.js';
 import type { Advisor } from './domain/model.js';
 import { startScreenPops } from './desktop/screen-pop-service.js';
 import { wallboardBuilder } from './wallboard/wallboard-builder.js';
@@ -171,6 +172,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       callbacks: callbacks.port,
     });
     closers.push(() => telephony.stop());
+    // Advisors dial *71 / *72 to record their own name or greeting.
+    const selfRecording = attachSelfRecording({
+      nodes: telephony.nodes,
+      advisors: telephony.directory,
+      prompts,
+      logger,
+      keyTimeoutMs: config.routing.keyTimeoutMs,
+    });
+    closers.push(() => selfRecording.stop());
     const engine = await startCallbackEngine({
       config,
       store,

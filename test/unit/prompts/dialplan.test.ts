@@ -95,7 +95,7 @@ describe('dialplan/extensions.conf', () => {
   });
 
   it('hands off with Stasis(cti, ivr=, lang= [, member=]) exactly in the key=value form of the contract', () => {
-    const stasis = priorities.filter((p) => p.app === 'Stasis');
+    const stasis = priorities.filter((p) => p.app === 'Stasis' && p.context === 'cti-handoff');
     expect(stasis.map((p) => splitArgs(p.args))).to.deep.equal([
       ['cti', 'ivr=${CTI_IVR}', 'lang=${CTI_LANG}'],
       ['cti', 'ivr=${CTI_IVR}', 'lang=${CTI_LANG}', 'member=${CTI_MEMBER}'],
