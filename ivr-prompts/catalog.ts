@@ -141,10 +141,10 @@ const CATALOG = {
     },
   },
   'callback-number-menu': {
-    purpose: 'Which number to call back: the calling number, or another keyed number ended by #.',
+    purpose: 'Which number to call back: 1 the calling number, 2 then another number ended by #.',
     text: {
-      zh: '回电至您现在的来电号码请按1；如需其他号码，请直接输入号码并以井号键结束。',
-      en: 'To be called back on the number you are calling from, press 1. To use another number, key it now and finish with the hash key.',
+      zh: '回电至您现在的来电号码请按1；如需使用其他号码请按2，然后输入号码并以井号键结束。',
+      en: 'To be called back on the number you are calling from, press 1. To use another number, press 2, then key it and finish with the hash key.',
     },
   },
   'number-confirmed': {
