@@ -3,6 +3,7 @@
 // call came here in the agent's language, survives a reload, and the wallboard follows.
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
+import { io, type Socket } from 'socket.io-client';
 import { startTestServer, type TestServer } from '../support/server-harness.js';
 import { chromiumPath, closeAll, goReady, launchBrowser, signIn, SKIP_TITLE, type Desk } from './support/browser.js';
 import { advisorByName, memberCalls, memberOwnedBy, phoneAnswersSlowly, shortFrontIvr, until } from './support/scenario.js';
@@ -16,6 +17,7 @@ describe(`e2e: screen pops in the agent desktop (headless Chromium)${executable 
   let server: TestServer;
   let browser: Browser;
   let desks: Desk[] = [];
+  let sockets: Socket[] = [];
 
   before(async function () {
     if (!executable) this.skip();
@@ -25,6 +27,8 @@ describe(`e2e: screen pops in the agent desktop (headless Chromium)${executable 
   });
 
   afterEach(async () => {
+    for (const socket of sockets) socket.disconnect();
+    sockets = [];
     await closeAll(desks);
     desks = [];
   });
@@ -116,6 +120,13 @@ describe(`e2e: screen pops in the agent desktop (headless Chromium)${executable 
         for (const el of Array.from(document.querySelectorAll<HTMLElement>('article.pop'))) seen.push(el.dataset.popId ?? '?');
       }).observe(document.body, { childList: true, subtree: true });
     });
+    // And at the socket level: a second connection of the other agent logs every pop event.
+    const otherSocket = io(server.url, { auth: { token: await server.login('david') }, transports: ['websocket'] });
+    const socketPops: string[] = [];
+    otherSocket.on('screen-pop', (pop: { popId: string }) => socketPops.push(pop.popId));
+    otherSocket.on('screen-pop:update', (pop: { popId: string }) => socketPops.push(pop.popId));
+    sockets.push(otherSocket);
+    await new Promise<void>((resolve) => otherSocket.once('connect', () => resolve()));
     await goReady(owner);
     await goReady(other);
     phoneAnswersSlowly(server, cathy.endpoint);
@@ -126,6 +137,7 @@ describe(`e2e: screen pops in the agent desktop (headless Chromium)${executable 
     caller.hangup();
     await owner.page.locator('article.pop.ended').waitFor();
     expect(await other.page.evaluate(() => (window as unknown as { popsSeen: string[] }).popsSeen)).to.deep.equal([]);
+    expect(socketPops, "no pop event on the other agent's socket").to.deep.equal([]);
     // What the server keeps for the other agent is empty too: a reload shows nothing.
     await other.page.reload();
     await other.page.locator('.idle-card').waitFor();
