@@ -5,6 +5,13 @@ import type { CallHandle, Simulator } from '../../sim/index.js';
 import { api, Desktops, freePort, login, seededWorkdir, serverEnv, sleep, startChild, startPbx, timeUntilRouting, waitFor, type ChildServer, type Workdir } from './support.js';
 
 const REPORT = process.env.CTI_RELIABILITY_REPORT;
+
+/** Quiet hours of one minute, twelve hours away in Shanghai: the test never depends on the time of day. */
+function quietHoursFarFromNow(): string {
+  const shanghai = new Date(Date.now() + 8 * 3_600_000 + 12 * 3_600_000);
+  const hh = (d: Date) => `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
+  return `${hh(shanghai)}-${hh(new Date(shanghai.getTime() + 60_000))}`;
+}
 const RECOVERY_LIMIT_MS = 15_000;
 const ENDPOINTS = DEMO_ADVISORS.map((a) => a.endpoint);
 
@@ -105,5 +112,56 @@ describe('reliability: the CTI server killed with -9 under load and started agai
       20_000,
     );
     if (REPORT) appendFileSync(REPORT, JSON.stringify({ fault: 'CTI server kill -9', upMs, routingMs, at: new Date().toISOString() }) + '\n');
+  });
+  it('callbacks reserved and dialing when the server is killed: released after their lease, every one kept, no member dialed more often than the attempts recorded', async () => {
+    work = await seededWorkdir();
+    sim = await startPbx();
+    const numbers = Array.from({ length: 5 }, (_, i) => `86139000050${i}`);
+    for (const n of numbers) sim.setMember(n, { kind: 'answer', ringMs: 2500, talkMs: 500 });
+    const port = await freePort();
+    const env = serverEnv(sim, work.dbUrl, { CTI_CALLBACK_LEASE: '4s', CTI_DISPATCH_INTERVAL: '300ms', CTI_QUIET_HOURS: quietHoursFarFromNow() });
+    server = await startChild(env, port);
+    const url = server.url;
+    desktops = new Desktops(url);
+    await desktops.signIn(['PJSIP/1005', 'PJSIP/1006', 'PJSIP/1007']);
+    const supervisor = await login(url, 'supervisor');
+    const ids: number[] = [];
+    for (const number of numbers) {
+      const res = await api(url, 'POST', '/api/callbacks', supervisor, { memberId: null, number, note: 'kill test' });
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      ids.push(res.body.id as number);
+    }
+    const dialOf = (n: string) => `PJSIP/${n}@trunk`;
+    await waitFor('a member ringing for a callback', () => numbers.some((n) => sim.originateCount(dialOf(n)) > 0), 20_000);
+    await server.kill('SIGKILL');
+    const inFlight = numbers.filter((n) => sim.originateCount(dialOf(n)) > 0);
+
+    server = await startChild(env, port);
+    // The agent legs of the dead server stay up in Asterisk (the restarted server leaves them:
+    // see docs/reliability.md, known defects); the agents hear silence and hang up, as people do.
+    await sleep(2000);
+    for (const agent of ['PJSIP/1005', 'PJSIP/1006', 'PJSIP/1007']) sim.agentHangup(agent);
+    const done = await waitFor(
+      'every callback completed after the restart',
+      async () => {
+        const rows = await Promise.all(ids.map(async (id) => (await api(url, 'GET', `/api/callbacks/${id}`, supervisor)).body as { state: string; number: string; attempts: number }));
+        return rows.every((r) => r.state === 'completed') ? rows : null;
+      },
+      60_000,
+      250,
+    ).catch(async (err: unknown) => {
+      const rows = await Promise.all(ids.map(async (id) => (await api(url, 'GET', `/api/callbacks/${id}`, supervisor)).body));
+      const channels = [...sim.box.pbx.channels.values()].map((c) => `${c.name}:${c.state}`);
+      throw new Error(`channels ${channels.join(' ')} ${String(err)}: ${JSON.stringify(rows.map((r: { id: number; state: string; attempts: number; dueAt: string; lastResult: unknown; events?: unknown[] }) => [r.id, r.state, r.attempts, r.dueAt, r.lastResult, (r.events ?? []).map((e) => (e as { action: string }).action)]))} dials ${numbers.map((n) => sim.originateCount(dialOf(n)))}`);
+    });
+    expect(done, 'no promised callback lost').to.have.length(numbers.length);
+    for (const cb of done) {
+      const dialed = sim.originateCount(dialOf(cb.number));
+      // The dial the crash interrupted is not recorded as an attempt (known defect, docs/reliability.md):
+      // at most that one dial goes beyond the recorded attempts, and only for a callback that was in flight.
+      const unrecorded = inFlight.includes(cb.number) ? 1 : 0;
+      expect(dialed, `${cb.number}: dialed ${dialed} times, ${cb.attempts} attempts recorded`).to.be.within(1, cb.attempts + unrecorded);
+    }
+    expect(inFlight.length).to.be.greaterThan(0);
   });
 });
