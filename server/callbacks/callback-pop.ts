@@ -1,7 +1,8 @@
 // The preview screen pop of a callback: shown on the agent's desktop as their phone rings
 // (before the member is dialed), with the member, their own advisor and why this agent
 // got it; updated when the member answers and when the call ends.
-import type { PopMember, PopOwner, PopPhase, ScreenPop } from '../desktop/contract.js';
+import type { PopPhase, ScreenPop } from '../desktop/contract.js';
+import { popMemberOf, popOwnerState } from '../desktop/pop-parts.js';
 import type { Advisor, AdvisorPresence, Member } from '../domain/model.js';
 import type { CallbackRecord } from '../store/callbacks.js';
 
@@ -17,31 +18,6 @@ export interface CallbackPopInput {
   relation: 'own-advisor' | 'delegate' | 'pool';
   now: number;
   outcome?: ScreenPop['outcome'];
-}
-
-export function popMemberOf(member: Member): PopMember {
-  return {
-    id: member.id,
-    memberNo: member.memberNo,
-    name: member.name,
-    level: member.level,
-    phones: member.phones,
-    lastPurchaseAt: member.lastPurchaseAt,
-    purchaseCount: member.purchaseCount,
-    totalSpend: member.totalSpend,
-    tags: member.tags,
-    notes: member.notes,
-    servicePlan: member.servicePlan,
-    timeZone: member.timeZone,
-    language: member.language,
-  };
-}
-
-function ownerState(presence: AdvisorPresence | null): PopOwner['state'] {
-  if (!presence || presence.markedAbsent || presence.desktop === 'logged-out' || presence.phone === 'unavailable') return 'absent';
-  if (presence.phone === 'in-use') return 'on-call';
-  if (presence.phone === 'ringing') return 'ringing';
-  return presence.desktop;
 }
 
 const REASON_TEXT: Record<CallbackRecord['reason'], string> = {
@@ -65,9 +41,9 @@ export function callbackPop(input: CallbackPopInput): ScreenPop {
     callId: input.callId,
     phase: input.phase,
     callerNumber: callback.number,
-    member: input.member ? popMemberOf(input.member) : null,
+    member: input.member ? popMemberOf(input.member, input.now) : null,
     owner: input.owner
-      ? { id: input.owner.id, name: input.owner.name, nameZh: input.owner.nameZh, tier: input.owner.tier, state: ownerState(input.ownerPresence) }
+      ? { id: input.owner.id, name: input.owner.name, nameZh: input.owner.nameZh, tier: input.owner.tier, state: popOwnerState(input.ownerPresence) }
       : null,
     reason: 'callback',
     reasonText: reasonText(input),

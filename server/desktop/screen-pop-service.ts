@@ -1,13 +1,13 @@
 // Turns call-flow events into screen pops: `ringing` the moment an agent's phone is
 // rung, `answered` when they pick up, `ended` when the call ends or moves on to
 // someone else (then `missed` for the agent who did not answer).
-import type { AdvisorPresence, Member } from '../domain/model.js';
-import { lifecycleOf } from '../domain/lifecycle.js';
+import type { AdvisorPresence } from '../domain/model.js';
+import { popMemberOf, popOwnerState } from './pop-parts.js';
 import type { AgentRingingEvent, CallAnsweredEvent, CallEndedEvent, CallEventBase, CallFlowEvents } from '../pbx/call-flow/events.js';
 import type { Logger } from '../shared/logger.js';
 import type { OwnershipRecord } from '../domain/model.js';
 import type { DesktopGateway } from './gateway.js';
-import type { PopMember, PopOwner, ScreenPop } from './contract.js';
+import type { ScreenPop } from './contract.js';
 
 export interface ScreenPopServiceOptions {
   events: CallFlowEvents;
@@ -25,47 +25,13 @@ interface OpenPop {
 
 const SERVICE_LABELS: Record<string, string> = { '1': 'orders', '2': 'product advice', '3': 'after-sales' };
 
-function ownerState(presence: AdvisorPresence | undefined): PopOwner['state'] {
-  if (!presence || presence.markedAbsent || presence.desktop === 'logged-out' || presence.phone === 'unavailable') return 'absent';
-  if (presence.phone === 'in-use') return 'on-call';
-  if (presence.phone === 'ringing') return 'ringing';
-  return presence.desktop;
-}
-
 export function startScreenPops(options: ScreenPopServiceOptions): () => void {
   const { events, gateway, logger, now } = options;
   const log = logger.child({ component: 'screen-pops' });
   const open = new Map<string, OpenPop[]>();
 
-  const popMember = (member: Member | null): PopMember | null => {
-    if (!member) return null;
-    let lifecycle: PopMember['lifecycle'];
-    try {
-      const { stage, atRisk } = lifecycleOf(member, now());
-      lifecycle = { stage, atRisk };
-    } catch {
-      lifecycle = undefined;
-    }
-    return {
-      id: member.id,
-      memberNo: member.memberNo,
-      name: member.name,
-      level: member.level,
-      phones: member.phones,
-      ...(lifecycle ? { lifecycle } : {}),
-      lastPurchaseAt: member.lastPurchaseAt,
-      purchaseCount: member.purchaseCount,
-      totalSpend: member.totalSpend,
-      tags: member.tags,
-      notes: member.notes,
-      servicePlan: member.servicePlan,
-      timeZone: member.timeZone,
-      language: member.language,
-    };
-  };
-
   const baseOf = async (event: CallEventBase): Promise<Omit<ScreenPop, 'popId' | 'phase' | 'reason' | 'reasonText' | 'waitedSeconds'>> => {
-    const member = popMember(event.member);
+    const member = event.member ? popMemberOf(event.member, now()) : null;
     const owner = event.owner?.advisor;
     const ownership = event.member ? await options.currentOwnership(event.member.id).catch(() => null) : null;
     return {
@@ -73,7 +39,7 @@ export function startScreenPops(options: ScreenPopServiceOptions): () => void {
       callRecordId: event.storedCallId,
       callerNumber: event.callerNumber,
       member,
-      owner: owner ? { id: owner.id, name: owner.name, nameZh: owner.nameZh, tier: owner.tier, state: ownerState(options.presenceOf(owner.id)) } : null,
+      owner: owner ? { id: owner.id, name: owner.name, nameZh: owner.nameZh, tier: owner.tier, state: popOwnerState(options.presenceOf(owner.id)) } : null,
       ivr: {
         ...event.ivr.extra,
         ...(event.ivr.language ? { language: event.ivr.language } : {}),
