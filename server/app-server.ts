@@ -19,6 +19,7 @@ import { createPromptLibrary, createPromptMediaRouter, type PromptLibrary } from
 import { recordedPromptStore } from './prompts/store-adapter.js';
 import { startTelephony, type Telephony } from './pbx/call-flow/telephony.js';
 import { attachSelfRecording } from './pbx/call-flow/self-recording.js';
+import { CallFlowEvents } from './pbx/call-flow/events.js';
 import type { Advisor } from './domain/model.js';
 import { startScreenPops } from './desktop/screen-pop-service.js';
 import { wallboardBuilder } from './wallboard/wallboard-builder.js';
@@ -146,17 +147,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     wirePresenceToDesktop(presence, gateway, logger);
     await scale.sharePresence(presence, gateway);
 
-    await new Promise<void>((resolve, reject) => {
-      httpServer.once('error', reject);
-      httpServer.listen(config.port, config.host, () => resolve());
+    // Pops listen before telephony starts, so the very first call pops too.
+    const events = new CallFlowEvents();
+    const stopPops = startScreenPops({
+      events,
+      gateway,
+      presenceOf: (id) => presence.get(id),
+      currentOwnership: (memberId) => store.ownership.current(memberId),
+      logger,
+      now,
     });
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          httpServer.closeAllConnections();
-          httpServer.close(() => resolve());
-        }),
-    );
+    closers.push(stopPops);
     const demo = config.demoMode ? await startDemoPbx(config, store, logger) : null;
     if (demo) closers.push(() => demo.close());
     const telephony = await startTelephony({
@@ -167,6 +168,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       logger,
       registry: metrics.registry,
       now,
+      events,
       ...(demo ? { nodes: [demo.node] } : {}),
       takeCallsAtStart: !scale.leasesNodes,
       callbacks: callbacks.port,
@@ -195,15 +197,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     closers.push(() => engine.stop());
     scale.takeNodes(telephony);
     closers.push(() => scale.releaseNodes());
-    const stopPops = startScreenPops({
-      events: telephony.events,
-      gateway,
-      presenceOf: (id) => presence.get(id),
-      currentOwnership: (memberId) => store.ownership.current(memberId),
-      logger,
-      now,
-    });
-    closers.push(stopPops);
     const buildWallboard = wallboardBuilder({ store, presence, telephony, now });
     gateway.setWallboardProvider(buildWallboard);
     const refreshWallboard = () => gateway.refreshWallboard();
@@ -213,6 +206,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       presence.off('change', refreshWallboard);
       telephony.waiting.off('changed', refreshWallboard);
     });
+    // Listen last: every route and socket handler has what it needs from the first request.
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => resolve());
+    });
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          httpServer.closeAllConnections();
+          httpServer.close(() => resolve());
+        }),
+    );
     if (demo && config.demoTraffic) await demo.startTraffic();
 
     const port = (httpServer.address() as AddressInfo).port;
