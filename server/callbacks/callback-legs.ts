@@ -3,13 +3,20 @@
 // `callback,<callbackId>,<agent|member>`; the call flow leaves those to us. This watches
 // the node's ARI events for the channels we originated and settles each leg once:
 // answered (StasisStart), or how it ended before (Dial status and hangup cause).
+// A callback leg it does not watch belongs to a dial this process never started (the
+// server died mid-dial and restarted, or took the node over): its other half is gone or
+// unknown, so it cannot be resumed and is hung up, on every ARI (re)connect and when it
+// answers late; the callback itself comes back to the queue when its lease expires.
 import type { AriEvent } from '../pbx/ari/events.js';
 import { ARI_EVENTS, DIAL_STATUSES } from '../pbx/ari/protocol.js';
 import { legOutcomeOf } from '../pbx/call-flow/agent-ringer.js';
 import type { CallControl } from '../pbx/call-flow/call-control.js';
+import type { Logger } from '../shared/logger.js';
 import { CALLBACK_LEG_TAG } from '../pbx/call-flow/stasis-args.js';
 
 export const CALLBACK_LEGS = { agent: 'agent', member: 'member' } as const;
+/** `dialplan.app_name` of a channel sitting in a Stasis application. */
+const STASIS_APP_NAME = 'Stasis';
 export type CallbackLegKind = (typeof CALLBACK_LEGS)[keyof typeof CALLBACK_LEGS];
 
 export function callbackLegArgs(callbackId: number, leg: CallbackLegKind): string {
@@ -34,6 +41,8 @@ export interface DialNode {
   readonly ari: {
     on(event: 'event', listener: (event: AriEvent) => void): unknown;
     off(event: 'event', listener: (event: AriEvent) => void): unknown;
+    on(event: 'connected', listener: () => void): unknown;
+    off(event: 'connected', listener: () => void): unknown;
   };
   readonly connected: { ami: boolean; ari: boolean };
 }
@@ -49,13 +58,48 @@ interface LegState {
 export class CallbackLegs {
   private readonly legs = new Map<string, LegState>();
   private readonly listener = (event: AriEvent) => this.handle(event);
+  private readonly onConnected = () => void this.hangUpOrphans();
 
-  constructor(readonly node: DialNode) {
+  constructor(
+    readonly node: DialNode,
+    private readonly app: string,
+    private readonly log: Logger,
+  ) {
     node.ari.on('event', this.listener);
+    node.ari.on('connected', this.onConnected);
+    if (node.connected.ari) this.onConnected();
   }
 
   detach(): void {
     this.node.ari.off('event', this.listener);
+    this.node.ari.off('connected', this.onConnected);
+  }
+
+  /**
+   * Hangs up the callback legs in our Stasis app that no dial of this process watches,
+   * unless they are bridged with someone (an agent and a member still talking); returns how many.
+   */
+  async hangUpOrphans(): Promise<number> {
+    try {
+      const [channels, bridges] = await Promise.all([this.node.control.listChannels(), this.node.control.listBridges()]);
+      const talking = new Set(bridges.filter((b) => b.channels.length > 1).flatMap((b) => b.channels));
+      const orphans = channels.filter((channel) => {
+        if (this.legs.has(channel.id) || talking.has(channel.id)) return false;
+        if (channel.dialplan?.app_name !== STASIS_APP_NAME) return false;
+        const [app, tag] = (channel.dialplan.app_data ?? '').split(',').map((a) => a.trim());
+        return app === this.app && tag === CALLBACK_LEG_TAG;
+      });
+      await Promise.all(orphans.map((channel) => this.hangUpOrphan(channel.id, channel.dialplan?.app_data ?? '')));
+      return orphans.length;
+    } catch (err) {
+      this.log.warn({ err, node: this.node.name }, 'could not look for callback legs left by a previous server; they stay until their parties hang up');
+      return 0;
+    }
+  }
+
+  private async hangUpOrphan(channelId: string, appData: string): Promise<void> {
+    this.log.info({ channelId, node: this.node.name, appData }, 'hanging up a callback leg of a dial this server does not know (server restarted or node taken over)');
+    await this.node.control.hangup(channelId).catch((err: unknown) => this.log.warn({ err, channelId }, 'could not hang up an orphaned callback leg'));
   }
 
   /** Starts watching a channel id before its originate is sent (its events may come first). */
@@ -98,8 +142,12 @@ export class CallbackLegs {
   private handle(event: AriEvent): void {
     switch (event.type) {
       case ARI_EVENTS.StasisStart: {
+        if (event.args[0] !== CALLBACK_LEG_TAG) return;
         const state = this.legs.get(event.channel.id);
-        if (!state || event.args[0] !== CALLBACK_LEG_TAG) return;
+        if (!state) {
+          void this.hangUpOrphan(event.channel.id, event.args.join(','));
+          return;
+        }
         state.answered = true;
         state.settle('answered');
         return;

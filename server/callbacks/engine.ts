@@ -90,7 +90,7 @@ export async function startCallbackEngine(options: CallbackEngineOptions): Promi
   const desktop = options.desktop ?? null;
   const { leaseMs } = config.callbacks;
 
-  const legsByNode = new Map(telephony.nodes.map((node) => [node.name, new CallbackLegs(node)]));
+  const legsByNode = new Map(telephony.nodes.map((node) => [node.name, new CallbackLegs(node, config.ariApp, log)]));
   const pickNode = () => telephony.nodes.find((node) => node.connected.ari) ?? null;
   const active = new Map<number, ActiveDial>();
   const dialer = new CallbackDialer({

@@ -12,7 +12,7 @@ import type { CallControl } from './call-control.js';
 import type { IvrResult } from './events.js';
 import { InboundCall } from './inbound-call.js';
 import type { InboundScript } from './inbound-script.js';
-import { parseStasisArgs } from './stasis-args.js';
+import { parseStasisArgs, type StasisEntry } from './stasis-args.js';
 import { isSelfRecordingArgs } from './self-recording.js';
 
 export interface CallFlowOptions {
@@ -200,23 +200,34 @@ export class CallFlow {
   /**
    * Callers sitting in our Stasis app that no call flow knows (this server restarted, or
    * took over the node from one that died): routed from where they are. Callers already
-   * bridged to someone are talking and left alone.
+   * bridged to someone are talking and left alone. Agent legs of calls this flow does not
+   * know cannot be resumed (their caller is gone or routed afresh) and are hung up, so
+   * the agent is free again, unless they are talking to someone in a bridge.
    */
   private async adoptOrphans(channels: readonly AriChannel[]): Promise<void> {
-    const orphans = channels.flatMap((channel) => {
+    const orphans = channels.flatMap((channel): Array<{ channel: AriChannel; entry: StasisEntry }> => {
       if (this.calls.has(channel.id) || this.legs.has(channel.id)) return [];
       if (channel.dialplan.app_name !== STASIS_APP_NAME) return [];
       const [app, ...args] = (channel.dialplan.app_data ?? '').split(',');
       if (app !== this.options.app) return [];
       const entry = parseStasisArgs(args);
-      return entry.kind === 'caller' && !isSelfRecordingArgs(args) ? [{ channel, ivr: entry.ivr }] : [];
+      if (entry.kind === 'agent-leg') return [{ channel, entry }];
+      return entry.kind === 'caller' && !isSelfRecordingArgs(args) ? [{ channel, entry }] : [];
     });
     if (orphans.length === 0) return;
-    const bridged = new Set((await this.options.control.listBridges()).flatMap((b) => b.channels));
-    for (const { channel, ivr } of orphans) {
-      if (bridged.has(channel.id)) continue;
+    const bridges = await this.options.control.listBridges();
+    const bridged = new Set(bridges.flatMap((b) => b.channels));
+    const talking = new Set(bridges.filter((b) => b.channels.length > 1).flatMap((b) => b.channels));
+    for (const { channel, entry } of orphans) {
+      if (entry.kind === 'agent-leg') {
+        if (talking.has(channel.id)) continue;
+        this.options.log.info({ channelId: channel.id, callId: entry.callId }, 'hanging up an agent leg of a call this server does not know (server restarted or node taken over)');
+        await this.options.control.hangup(channel.id).catch((err: unknown) => this.options.log.warn({ err, channelId: channel.id }, 'could not hang up an orphaned agent leg'));
+        continue;
+      }
+      if (entry.kind !== 'caller' || bridged.has(channel.id)) continue;
       const created = Date.parse(channel.creationtime);
-      const call = this.startCall(channel, ivr, Number.isFinite(created) ? created : this.options.now());
+      const call = this.startCall(channel, entry.ivr, Number.isFinite(created) ? created : this.options.now());
       // Whatever the previous owner left playing (music on hold) is stopped before our first prompt.
       call.holdMusic = true;
       call.log.info('adopted a caller left in Stasis without a call flow');
