@@ -120,8 +120,9 @@ export async function runDecisionPath(options: DecisionPathOptions = {}): Promis
     const decide: number[] = [];
     const decisions: Record<string, number> = {};
     let unknown = 0;
-    const deadline = Date.now() + (options.maxMs ?? 120_000);
-    for (let i = 0; i < warmup + calls && (i < warmup || Date.now() < deadline); i += 1) {
+    let deadline = Infinity;
+    for (let i = 0; i < warmup + calls && Date.now() < deadline; i += 1) {
+      if (i === warmup) deadline = Date.now() + (options.maxMs ?? 120_000);
       // One caller in twenty is not a member (a new prospect, a withheld or foreign number).
       const isUnknown = random.chance(0.05);
       const phone = isUnknown ? `86177${String(random.int(0, 99_999_999)).padStart(8, '0')}` : largePrimaryPhone(random.int(1, members));

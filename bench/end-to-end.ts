@@ -31,6 +31,8 @@ export interface EndToEndOptions {
   soakRate?: number;
   advisors?: number;
   members?: number;
+  /** Mean talk time of a call once bridged (default 5 s). */
+  talkMs?: number;
   /** Extra server environment (benchmark 4 points it at PostgreSQL and Redis). */
   serverEnv?: Record<string, string>;
   progress?: (line: string) => void;
@@ -150,7 +152,7 @@ async function startRig(o: Required<Pick<EndToEndOptions, 'advisors' | 'members'
   }
 }
 
-async function loadStep(rig: Rig, rate: number, durationMs: number, log: (l: string) => void): Promise<RateFigures> {
+async function loadStep(rig: Rig, rate: number, durationMs: number, talkMs: number, log: (l: string) => void): Promise<RateFigures> {
   const { sim, server, timing } = rig;
   timing.reset();
   timing.start();
@@ -165,7 +167,7 @@ async function loadStep(rig: Rig, rate: number, durationMs: number, log: (l: str
     durationMs,
     numbers: rig.numbers,
     keys: ['1', '2'],
-    meanHandleMs: TALK_MS,
+    meanHandleMs: talkMs,
     meanPatienceMs: 60_000,
   });
   const cpu = server.cpuSeconds() - cpu0;
@@ -195,7 +197,7 @@ async function loadStep(rig: Rig, rate: number, durationMs: number, log: (l: str
   return figures;
 }
 
-async function soak(rig: Rig, rate: number, durationMs: number, log: (l: string) => void): Promise<SoakFigures> {
+async function soak(rig: Rig, rate: number, durationMs: number, talkMs: number, log: (l: string) => void): Promise<SoakFigures> {
   const { server, timing } = rig;
   const samples: Array<[number, number]> = [];
   const t0 = Date.now();
@@ -203,7 +205,7 @@ async function soak(rig: Rig, rate: number, durationMs: number, log: (l: string)
   timing.reset();
   timing.start();
   log(`soak: ${rate}/s for ${Math.round(durationMs / 1000)} s`);
-  await runLoad(rig.sim, { ratePerSec: rate, durationMs, numbers: rig.numbers, keys: ['1', '2'], meanHandleMs: TALK_MS, meanPatienceMs: 60_000 });
+  await runLoad(rig.sim, { ratePerSec: rate, durationMs, numbers: rig.numbers, keys: ['1', '2'], meanHandleMs: talkMs, meanPatienceMs: 60_000 });
   clearInterval(sampler);
   await sleep(3_000);
   timing.stop();
@@ -230,9 +232,10 @@ export async function runEndToEnd(options: EndToEndOptions = {}): Promise<EndToE
     await sleep(2_000);
     const idleRssBytes = rig.server.rssBytes();
     const rates: RateFigures[] = [];
-    for (const rate of o.rates ?? [50, 100, 200]) rates.push(await loadStep(rig, rate, o.stepMs ?? 30_000, log));
+    const talkMs = o.talkMs ?? TALK_MS;
+    for (const rate of o.rates ?? [50, 100, 200]) rates.push(await loadStep(rig, rate, o.stepMs ?? 30_000, talkMs, log));
     const soakMs = o.soakMs ?? 90_000;
-    const soakFigures = soakMs > 0 ? await soak(rig, o.soakRate ?? TARGET_RATE, soakMs, log) : null;
+    const soakFigures = soakMs > 0 ? await soak(rig, o.soakRate ?? TARGET_RATE, soakMs, talkMs, log) : null;
     return { agents: rig.fleet.sockets, members: o.members, reconnects: rig.fleet.reconnects(), idleRssBytes, rates, soak: soakFigures };
   } finally {
     const warnings = rig.server.stderrTail().trim();

@@ -1,5 +1,5 @@
 // `npm run bench`: runs the benchmarks and prints one table of figures with their targets.
-//   npm run bench                                  everything (about 12 minutes on 2 cores)
+//   npm run bench                                  everything (how long: docs/performance.md)
 //   npm run bench -- --only decision,day           some of them (decision, e2e, dispatcher, scale, day)
 //   npm run bench -- --quick                       shorter variants (smaller samples, short runs)
 //   npm run bench -- --soak                        benchmark 2 adds a 10-minute memory soak
@@ -29,7 +29,7 @@ type Runner = (o: RunOptions) => Promise<FigureRow[]>;
 
 const RUNNERS: Record<BenchName, Runner> = {
   decision: async (o) =>
-    decisionPathRows(await runDecisionPath({ calls: o.quick ? 3_000 : 20_000, warmupCalls: o.quick ? 300 : 1_000, maxMs: o.quick ? 30_000 : 120_000, progress: o.log })),
+    decisionPathRows(await runDecisionPath({ calls: o.quick ? 3_000 : 20_000, warmupCalls: o.quick ? 100 : 300, maxMs: o.quick ? 30_000 : 120_000, progress: o.log })),
   e2e: async (o) =>
     endToEndRows(await runEndToEnd({ stepMs: o.quick ? 10_000 : 30_000, soakMs: o.soak ? 600_000 : o.quick ? 30_000 : 90_000, progress: o.log })),
   dispatcher: async (o) => dispatcherRows(await runDispatcherPick({ cycles: o.quick ? 15 : 60, progress: o.log })),

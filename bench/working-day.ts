@@ -44,11 +44,24 @@ export interface WorkingDayFigures {
   callsPerDay: number;
   withAffinity: DayFigures;
   withoutAffinity: DayFigures;
+  shortOwnerWait: DayFigures;
 }
 
 /** The demo set from its own seed, read back through the store as routing sees it. */
-async function loadWorld(affinity: boolean): Promise<{ world: DayWorld; dispose: () => Promise<void> }> {
-  const config = loadConfig({ CTI_LOG_LEVEL: 'silent', CTI_AFFINITY: String(affinity) }, '/nonexistent/.env');
+/**
+ * The two runs the issue asks for, plus one sensitivity run: affinity with the owner's
+ * max wait cut from the default 3 min to 60 s (the setting that trades affinity for
+ * service level most directly).
+ */
+export const DAY_VARIANTS = [
+  { key: 'on', label: 'affinity', env: {} },
+  { key: 'off', label: 'off', env: { CTI_AFFINITY: 'false' } },
+  { key: 'short-wait', label: 'affinity + CTI_OWNER_MAX_WAIT=60s', env: { CTI_OWNER_MAX_WAIT: '60s' } },
+] as const;
+type VariantKey = (typeof DAY_VARIANTS)[number]['key'];
+
+async function loadWorld(env: Readonly<Record<string, string>>): Promise<{ world: DayWorld; dispose: () => Promise<void> }> {
+  const config = loadConfig({ CTI_LOG_LEVEL: 'silent', ...env }, '/nonexistent/.env');
   const db = openDatabase('sqlite::memory:');
   await migrateLatest(db);
   await seedDemo(db, { now: new Date('2026-03-09T00:00:00Z'), capacity: config.allocation.defaultCapacity });
@@ -139,10 +152,10 @@ function figuresOf(affinity: boolean, runs: Array<{ plan: DayPlan; result: DayRe
 
 export async function runWorkingDay(options: { days?: number } = {}): Promise<WorkingDayFigures> {
   const days = options.days ?? 5;
-  const out: Partial<Record<'on' | 'off', DayFigures>> = {};
+  const out: Partial<Record<VariantKey, DayFigures>> = {};
   let shape = { advisors: 0, members: 0, calls: 0 };
-  for (const affinity of [true, false]) {
-    const { world, dispose } = await loadWorld(affinity);
+  for (const variant of DAY_VARIANTS) {
+    const { world, dispose } = await loadWorld(variant.env);
     try {
       const runs = [];
       for (let day = 0; day < days; day += 1) {
@@ -150,9 +163,9 @@ export async function runWorkingDay(options: { days?: number } = {}): Promise<Wo
         const result = await simulateDay(world, plan);
         const staffedMs = plan.hourly.map((h) => h.advisorsAvailable * HOUR_MS);
         runs.push({ plan, result, staffedMs });
-        shape = { advisors: world.advisors.length, members: world.contexts.length, calls: shape.calls + (affinity ? plan.arrivals.length : 0) };
+        if (variant.key === 'on') shape = { advisors: world.advisors.length, members: world.contexts.length, calls: shape.calls + plan.arrivals.length };
       }
-      out[affinity ? 'on' : 'off'] = figuresOf(affinity, runs);
+      out[variant.key] = figuresOf(world.settings.route.affinity, runs);
     } finally {
       await dispose();
     }
@@ -165,6 +178,7 @@ export async function runWorkingDay(options: { days?: number } = {}): Promise<Wo
     callsPerDay: Math.round(shape.calls / days),
     withAffinity: out.on!,
     withoutAffinity: out.off!,
+    shortOwnerWait: out['short-wait']!,
   };
 }
 
@@ -178,7 +192,8 @@ export function workingDayRows(w: WorkingDayFigures): FigureRow[] {
   const name = '5 working day';
   const on = w.withAffinity;
   const off = w.withoutAffinity;
-  const both = (fmt: (f: DayFigures) => string) => `affinity ${fmt(on)} | off ${fmt(off)}`;
+  const short = w.shortOwnerWait;
+  const both = (fmt: (f: DayFigures) => string) => `affinity ${fmt(on)} | off ${fmt(off)} | owner wait 60 s ${fmt(short)}`;
   const kept = (f: DayFigures) => `${pct(f.callbacks.keptWithin2h / Math.max(1, f.callbacks.created - f.callbacks.closedByMemberCall))} of ${f.callbacks.created - f.callbacks.closedByMemberCall}`;
   return [
     row(
