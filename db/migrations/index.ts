@@ -6,6 +6,7 @@ import * as initialPeople from './0001_people.js';
 import * as callsAndCallbacks from './0002_calls_callbacks.js';
 import * as promptsAndDispositions from './0003_prompts_dispositions.js';
 import * as callbackOverrideBy from './0004_callback_override_by.js';
+import * as callbacksDispatchIndex from './0005_callbacks_dispatch_index.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -17,6 +18,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['0002_calls_callbacks', callsAndCallbacks],
   ['0003_prompts_dispositions', promptsAndDispositions],
   ['0004_callback_override_by', callbackOverrideBy],
+  ['0005_callbacks_dispatch_index', callbacksDispatchIndex],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

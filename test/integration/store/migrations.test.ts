@@ -26,16 +26,16 @@ describeEachDatabase('migrations', (get) => {
 
   it('records extension-less names, so .ts and compiled .js runs share one history', async () => {
     const rows = (await get().db('knex_migrations').orderBy('id').select('name')) as Array<{ name: string }>;
-    expect(rows.map((r) => r.name)).to.deep.equal(['0001_people', '0002_calls_callbacks', '0003_prompts_dispositions', '0004_callback_override_by']);
+    expect(rows.map((r) => r.name)).to.deep.equal(['0001_people', '0002_calls_callbacks', '0003_prompts_dispositions', '0004_callback_override_by', '0005_callbacks_dispatch_index']);
   });
 
   it('is a no-op when already up to date, and rolls back and up again cleanly', async () => {
     const { db } = get();
     expect(await migrateLatest(db)).to.deep.equal([]);
     const undone = await migrateRollbackAll(db);
-    expect(undone).to.have.length(4);
+    expect(undone).to.have.length(5);
     expect(await db.schema.hasTable('members')).to.equal(false);
-    expect(await migrateLatest(db)).to.have.length(4);
+    expect(await migrateLatest(db)).to.have.length(5);
     expect(await db.schema.hasTable('members')).to.equal(true);
   });
 
