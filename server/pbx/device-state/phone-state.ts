@@ -15,6 +15,11 @@ const BY_DEVICE_STATE: Record<string, PhoneState> = {
   [DEVICE_STATES.UNKNOWN]: 'unavailable',
 };
 
+/** Whether Asterisk could have sent this device state (its fixed `ast_device_state` names). */
+export function isKnownDeviceState(state: string): boolean {
+  return state.trim().toUpperCase() in BY_DEVICE_STATE;
+}
+
 /** DeviceStateChange `State:` (or ARI `device_state.state`) to PhoneState; anything unexpected is unavailable. */
 export function phoneStateFromDeviceState(state: string): PhoneState {
   return BY_DEVICE_STATE[state.trim().toUpperCase()] ?? 'unavailable';

@@ -4,7 +4,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { AmiClient } from '../ami/client.js';
 import type { AmiMessage } from '../ami/message.js';
 import { AMI_EVENTS, AMI_KEYS } from '../ami/protocol.js';
-import { combinePhoneStates, deviceForEndpoint, phoneStateFromDeviceState, phoneStateFromExtensionStatus } from './phone-state.js';
+import { combinePhoneStates, deviceForEndpoint, isKnownDeviceState, phoneStateFromDeviceState, phoneStateFromExtensionStatus } from './phone-state.js';
 
 export interface PhoneStateChange {
   /** Asterisk device name, e.g. `PJSIP/1001` or `Local/1001@agents`. */
@@ -210,14 +210,16 @@ export function liveUpdate(message: AmiMessage): [string, PhoneState] | null {
   if (message.event === AMI_EVENTS.DeviceStateChange) {
     const device = message.get(AMI_KEYS.Device);
     const state = message.get(AMI_KEYS.State);
-    return device && state !== undefined ? [device, phoneStateFromDeviceState(state)] : null;
+    // A state Asterisk never sends is a corrupt frame, not news about the phone: marking
+    // the phone unavailable on it would take an advisor out of routing until the next resync.
+    return device && state !== undefined && isKnownDeviceState(state) ? [device, phoneStateFromDeviceState(state)] : null;
   }
   if (message.event === AMI_EVENTS.ExtensionStatus) {
     // The part before a comma is the device; after it comes the presence provider.
     const hint = message.get(AMI_KEYS.Hint)?.split(',')[0]?.trim();
     const status = Number(message.get(AMI_KEYS.Status));
     // Only a hint naming one device says something about that device.
-    if (!hint || hint.includes('&') || !Number.isFinite(status)) return null;
+    if (!hint || hint.includes('&') || !Number.isInteger(status) || status < 0) return null;
     return [hint, phoneStateFromExtensionStatus(status)];
   }
   return null;

@@ -89,4 +89,13 @@ describe('phone state folding (pure)', function () {
     expect(liveUpdate(msg([['Event', 'DeviceStateChange'], ['Device', 'PJSIP/1001']]))).to.equal(null);
     expect(liveUpdate(msg([['Event', 'Newstate'], ['Channel', 'PJSIP/1001-0001']]))).to.equal(null);
   });
+
+  it('ignores live updates carrying a state Asterisk never sends, so a corrupt frame cannot take a phone out of routing', function () {
+    const msg = (fields: Array<[string, string]>) => new AmiMessage(fields);
+    expect(liveUpdate(msg([['Event', 'DeviceStateChange'], ['Device', 'PJSIP/1001'], ['State', 'EXPLODED']]))).to.equal(null);
+    expect(liveUpdate(msg([['Event', 'DeviceStateChange'], ['Device', 'PJSIP/1001'], ['State', '']]))).to.equal(null);
+    expect(liveUpdate(msg([['Event', 'ExtensionStatus'], ['Hint', 'PJSIP/1001'], ['Status', '-3']]))).to.equal(null);
+    expect(liveUpdate(msg([['Event', 'ExtensionStatus'], ['Hint', 'PJSIP/1001'], ['Status', '1.5']]))).to.equal(null);
+    expect(liveUpdate(msg([['Event', 'DeviceStateChange'], ['Device', 'PJSIP/1001'], ['State', 'UNAVAILABLE']]))).to.deep.equal(['PJSIP/1001', 'unavailable']);
+  });
 });
