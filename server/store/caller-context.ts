@@ -6,7 +6,7 @@ import type { Advisor, Member, OwnershipRecord } from '../domain/model.js';
 import { normalizePhone } from '../domain/phone.js';
 import { toAdvisor, type AdvisorRow } from './advisors.js';
 import { isPostgres } from './database.js';
-import { toMember, type MemberRow } from './members.js';
+import { MEMBER_COLUMNS, toMember, type MemberRow } from './members.js';
 import { num, numOrNull } from './sql.js';
 
 export interface CallerContext {
@@ -77,22 +77,7 @@ export class CallerLookup {
       })
       .leftJoin('advisors as a', 'a.id', 'o.advisor_id')
       .select(
-        'm.id',
-        'm.member_no',
-        'm.name',
-        'm.level',
-        'm.time_zone',
-        'm.language',
-        'm.joined_at',
-        'm.last_purchase_at',
-        'm.purchase_count',
-        'm.total_spend',
-        'm.notes',
-        'm.service_plan',
-        'm.tags',
-        'm.created_at',
-        'm.updated_at',
-        'o.advisor_id as owner_id',
+        ...MEMBER_COLUMNS,
         'o.since as own_since',
         'o.reason as own_reason',
         'o.handover_note as own_note',
