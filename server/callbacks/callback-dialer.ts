@@ -1,9 +1,11 @@
 // One callback dial, agent first: the reserved callback goes to `dialing`, the agent's
 // phone rings with a preview pop on their desktop; when the agent answers, the member is
-// dialed through the outbound template and both are bridged. The member's result
-// (answered, busy, no answer, failed, declined) goes to the contact log and drives the
-// retry decision; an agent who does not answer puts the callback straight back in the
-// queue without counting an attempt against the member.
+// dialed through the outbound template and both are bridged. The attempt is counted and
+// written to the contact log (as `interrupted`) before the member's phone rings, so a
+// server that dies mid-dial leaves the dial on record; the member's result (answered,
+// busy, no answer, failed, declined) then replaces it and drives the retry decision. An
+// agent who does not answer puts the callback straight back in the queue without
+// counting an attempt against the member.
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import type { Advisor, AdvisorPresence } from '../domain/model.js';
@@ -19,7 +21,7 @@ import { callbackPop } from './callback-pop.js';
 import { contactKindOf } from './candidates.js';
 
 export interface DialerOptions {
-  store: { callbacks: CallbackStore; contacts: Pick<ContactLogStore, 'insert'>; members: Pick<MemberStore, 'get'> };
+  store: { callbacks: CallbackStore; contacts: Pick<ContactLogStore, 'insert' | 'setResult'>; members: Pick<MemberStore, 'get'> };
   announce: (action: CallbackChange['action'], callbacks: readonly CallbackRecord[]) => void;
   app: string;
   outbound: Config['outbound'];
@@ -54,6 +56,15 @@ export interface ActiveDial {
   /** Stops a dial whose member is not yet dialed: the callback goes back to the queue. */
   abort(): void;
   readonly done: Promise<DialReport>;
+}
+
+/** The contact log's result of a member dial until its outcome is known (kept if the server dies). */
+export const CONTACT_INTERRUPTED = 'interrupted';
+
+interface AttemptInProgress {
+  /** The callback with this attempt counted. */
+  callback: CallbackRecord;
+  contactId: number | null;
 }
 
 const REJECTED_MEANS_DECLINED: Record<LegFailure, DialResult> = { 'no-answer': 'no-answer', busy: 'busy', rejected: 'declined', failed: 'failed' };
@@ -122,11 +133,19 @@ export class CallbackDialer {
       }
 
       state.phase = 'member';
+      const attempt = await this.recordAttempt(dialing, log);
+      if (!attempt) {
+        await node.control.hangup(agentChannelId).catch(() => false);
+        legs.forget(agentChannelId);
+        state.phase = 'done';
+        this.push(log, () => options.desktop?.updateScreenPop(advisor.id, pop('ended', 'missed')));
+        const current = await options.store.callbacks.get(dialing.id);
+        return { callbackId: dialing.id, advisorId: advisor.id, agent: 'answered', member: null, state: current?.state ?? 'pending' };
+      }
       this.push(log, () => options.desktop?.updateScreenPop(advisor.id, pop('answered', 'answered')));
       const bridgeId = `cti-cb-bridge-${randomUUID()}`;
       const memberChannelId = `cti-cb-member-${randomUUID()}`;
       const memberLeg = legs.watch(memberChannelId);
-      const dialedAt = new Date(options.now()).toISOString();
       let result: DialResult;
       let agentLeft = false;
       try {
@@ -155,7 +174,7 @@ export class CallbackDialer {
       }
       if (agentLeft && result !== 'answered') result = 'failed';
       state.phase = result === 'answered' ? 'connected' : 'done';
-      const after = await this.recordResult(dialing, advisor, result, dialedAt, agentLeft, log);
+      const after = await this.recordResult(attempt, advisor, result, agentLeft, log);
       if (result === 'answered') {
         await Promise.race([agentLeg.gone, memberLeg.gone]);
       }
@@ -216,28 +235,45 @@ export class CallbackDialer {
     }
   }
 
-  private async recordResult(
-    callback: CallbackRecord,
-    advisor: Advisor,
-    result: DialResult,
-    dialedAt: string,
-    agentLeft: boolean,
-    log: Logger,
-  ): Promise<CallbackRecord> {
+  /**
+   * Counts the attempt and logs the contact before the member is dialed; null when this
+   * worker lost the callback (its lease expired and it went back to the queue), in which
+   * case the member must not be dialed.
+   */
+  private async recordAttempt(callback: CallbackRecord, log: Logger): Promise<AttemptInProgress | null> {
     const { options } = this;
-    const attempts = callback.attempts + 1;
-    const lastResult = agentLeft && result === 'failed' ? 'agent hung up before the member answered' : result;
-    await options.store.contacts
+    let counted: CallbackRecord;
+    try {
+      counted = await options.store.callbacks.recordAttempt(callback.id, options.workerId, 'member dialed');
+    } catch (err) {
+      log.error({ err }, 'could not count the attempt (lease lost?); the member is not dialed');
+      return null;
+    }
+    const contact = await options.store.contacts
       .insert({
         memberId: callback.memberId,
         number: callback.number,
-        at: dialedAt,
+        at: new Date(options.now()).toISOString(),
         kind: contactKindOf(callback.reason),
         callbackId: callback.id,
         callId: null,
-        result,
+        result: CONTACT_INTERRUPTED,
       })
-      .catch((err: unknown) => log.error({ err }, 'could not write the contact log; pacing will not count this attempt'));
+      .catch((err: unknown) => {
+        log.error({ err }, 'could not write the contact log; pacing will not count this attempt');
+        return null;
+      });
+    return { callback: counted, contactId: contact?.id ?? null };
+  }
+
+  private async recordResult(attempt: AttemptInProgress, advisor: Advisor, result: DialResult, agentLeft: boolean, log: Logger): Promise<CallbackRecord> {
+    const { options } = this;
+    const { callback } = attempt;
+    const attempts = callback.attempts;
+    const lastResult = agentLeft && result === 'failed' ? 'agent hung up before the member answered' : result;
+    if (attempt.contactId !== null) {
+      await options.store.contacts.setResult(attempt.contactId, result).catch((err: unknown) => log.error({ err }, 'could not record the contact result'));
+    }
     const decision = nextAfterAttempt({ result, attempts, maxAttempts: callback.maxAttempts, now: options.now() }, options.retry);
     log.info({ result, attempts, decision: decision.kind }, decision.explanation);
     const base: TransitionPatch = { attempts, lastResult };

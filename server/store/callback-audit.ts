@@ -24,6 +24,7 @@ export const CALLBACK_ACTIONS = {
   created: 'created',
   updated: 'updated',
   claimed: 'claimed',
+  attempt: 'attempt',
   leaseExpired: 'lease-expired',
   transition: 'transition',
   cancelled: 'cancelled',

@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import { CALLBACK_REASONS, type CallbackState, type Language, type MemberLevel } from '../domain/model.js';
 import { normalizePhone } from '../domain/phone.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
-import { CALLBACK_ACTIONS, diff, listEvents, writeAudit, type Actor, type CallbackEvent } from './callback-audit.js';
+import { CALLBACK_ACTIONS, diff, listEvents, workerActor, writeAudit, type Actor, type CallbackEvent } from './callback-audit.js';
 import { isPostgres } from './database.js';
 import { countOf, iso, isoInput, isForeignKeyViolation, num, pageOf, type Clock, type Page, type PageResult, transact } from './sql.js';
 import {
@@ -180,6 +180,15 @@ export class CallbackStore {
     if (request.to === 'completed' && columns.completed_at === undefined) columns.completed_at = iso(this.options.clock());
     const action = request.to === 'cancelled' ? CALLBACK_ACTIONS.cancelled : CALLBACK_ACTIONS.transition;
     return this.change(id, from, columns, actor, action, request.note ?? '', request.reservedBy);
+  }
+
+  /**
+   * Counts the attempt before the member's phone rings, while this worker still holds the
+   * lease: a server that dies mid-dial has already recorded the dial it made, so the
+   * callback comes back with the attempt counted instead of ringing the member uncounted.
+   */
+  async recordAttempt(id: number, workerId: string, note: string): Promise<CallbackRecord> {
+    return this.change(id, ['dialing'], { attempts: this.db.raw('attempts + 1') }, workerActor(workerId), CALLBACK_ACTIONS.attempt, note, workerId);
   }
 
   async cancel(id: number, reason: string, actor: Actor): Promise<CallbackRecord> {

@@ -1,7 +1,7 @@
 // Every outbound contact and every member-initiated one that pacing must count.
 import type { Knex } from 'knex';
 import type { CallbackReason } from '../domain/model.js';
-import { ValidationError } from '../shared/errors.js';
+import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { iso, isoInput, num, numOrNull, type Clock } from './sql.js';
 
 export const CONTACT_KINDS = ['proactive', 'requested', 'abandoned'] as const;
@@ -71,6 +71,13 @@ export class ContactLogStore {
       })
       .returning('*')) as ContactRow[];
     return toContact(row!);
+  }
+
+  /** Records how a contact written before its outcome was known ended. */
+  async setResult(id: number, result: string): Promise<void> {
+    if (!result.trim()) throw new ValidationError('A contact result cannot be empty.');
+    const updated = await this.db('contact_log').where({ id }).update({ result });
+    if (updated === 0) throw new NotFoundError(`Contact ${id}`);
   }
 
   /** Contacts with the member (or, for unknown callers, the number) since `since`, newest first. */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConflictError, ValidationError } from '../../../server/shared/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../../server/shared/errors.js';
 import { SYSTEM_ACTOR, userActor, workerActor } from '../../../server/store/callback-audit.js';
 import { createStore, type Store } from '../../../server/store/index.js';
 import type { CallbackRecord } from '../../../server/store/callbacks.js';
@@ -148,6 +148,32 @@ describeEachDatabase('callbacks', (get) => {
     expect(events.at(-1)!.before).to.include({ state: 'reserved', reservedBy: 'dead-server' });
     const [again] = await store.callbacks.claim({ workerId: 'alive', leaseMs: MINUTE, ids: [cb.id] });
     expect(again?.reservedBy).to.equal('alive');
+  });
+
+  it('counts an attempt before the member is dialed, only for the worker holding the lease, and keeps it if that worker dies', async () => {
+    const { store, time } = get();
+    const { alice } = await makeTeam(store);
+    const m = await member(store, alice.id);
+    const cb = await store.callbacks.create({ memberId: m.id, number: m.phones[0]!, reason: 'requested', maxAttempts: 3 }, SYSTEM_ACTOR);
+    await store.callbacks.claim({ workerId: 'worker-a', leaseMs: MINUTE, ids: [cb.id] });
+    expect((await expectRejection(store.callbacks.recordAttempt(cb.id, 'worker-a', 'member dialed'), ConflictError)).message).to.match(/reserved now \(expected dialing\)/);
+    await store.callbacks.transition(cb.id, { from: 'reserved', to: 'dialing', reservedBy: 'worker-a' }, SYSTEM_ACTOR);
+    expect((await expectRejection(store.callbacks.recordAttempt(cb.id, 'worker-b', 'member dialed'), ConflictError)).message).to.match(/taken over/);
+    expect((await store.callbacks.get(cb.id))!.attempts).to.equal(0);
+    const counted = await store.callbacks.recordAttempt(cb.id, 'worker-a', 'member dialed');
+    expect(counted).to.include({ attempts: 1, state: 'dialing', reservedBy: 'worker-a' });
+    const contact = await store.contacts.insert({ memberId: m.id, number: m.phones[0]!, kind: 'requested', callbackId: cb.id, result: 'interrupted' });
+    // worker-a dies mid-dial: the released callback keeps the attempt and the contact stays on record.
+    time.advance(MINUTE + 1);
+    await store.callbacks.releaseExpired();
+    expect(await store.callbacks.get(cb.id)).to.include({ state: 'pending', attempts: 1 });
+    expect((await store.callbacks.events(cb.id)).map((e) => e.action)).to.deep.equal(['created', 'claimed', 'transition', 'attempt', 'lease-expired']);
+    const recent = await store.contacts.listRecent({ memberId: m.id }, new Date(0).toISOString());
+    expect(recent.find((c) => c.id === contact.id)?.result).to.equal('interrupted');
+    await store.contacts.setResult(contact.id, 'answered');
+    expect((await store.contacts.listRecent({ memberId: m.id }, new Date(0).toISOString())).find((c) => c.id === contact.id)?.result).to.equal('answered');
+    await expectRejection(store.contacts.setResult(999_999_999, 'answered'), NotFoundError);
+    await expectRejection(store.contacts.setResult(contact.id, ' '), ValidationError);
   });
 
   it('never gives the same callback to two dispatchers claiming at the same time', async function () {
