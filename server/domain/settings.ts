@@ -35,9 +35,11 @@ export function domainSettingsFrom(config: Config, tierRules: TierRules = DEFAUL
     },
     advisorWait: { ...DEFAULT_ADVISOR_WAIT_SETTINGS, wrapUpMs: routing.wrapUpMs },
     pacing: { quietHours: callbacks.quietHours, weeklyCap: callbacks.weeklyCap, minGapMs: callbacks.minGapMs },
+    // Affinity off is the pure tier + longest-idle baseline for callbacks too: no owner or
+    // delegate window, every callback open to the pool at once (a supervisor's assignment still holds).
     dispatch: {
-      ownerWindowMs: callbacks.ownerWindowMs,
-      delegateWindowMs: callbacks.delegateWindowMs,
+      ownerWindowMs: routing.affinity ? callbacks.ownerWindowMs : 0,
+      delegateWindowMs: routing.affinity ? callbacks.delegateWindowMs : 0,
       tierRules,
       priorityBoostMs: DEFAULT_PRIORITY_BOOST_MS,
     },

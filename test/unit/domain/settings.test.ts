@@ -24,6 +24,7 @@ describe('domain/settings: decisions take their settings from the configuration'
   it('follows the environment, e.g. affinity off for the benchmark baseline', () => {
     const s = domainSettingsFrom(loadConfig({ CTI_AFFINITY: 'off', CTI_QUIET_HOURS: '22:30-08:00' }, '/nonexistent/.env'));
     expect(s.route.affinity).to.equal(false);
+    expect(s.dispatch, 'callbacks open to the pool at once').to.include({ ownerWindowMs: 0, delegateWindowMs: 0 });
     expect(s.pacing.quietHours).to.deep.equal({ startMinute: 1350, endMinute: 480 });
   });
 });
