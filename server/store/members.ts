@@ -300,6 +300,17 @@ export class MemberStore {
     return { items: await this.withPhones(rows), total, limit, offset };
   }
 
+  /** Display names of members by id (lists that show who a row is about); unknown ids are absent. */
+  async namesOf(ids: readonly number[]): Promise<Map<number, string>> {
+    const names = new Map<number, string>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const rows = (await this.db('members').whereIn('id', unique.slice(i, i + 500)).select('id', 'name')) as Array<{ id: number; name: string }>;
+      for (const r of rows) names.set(num(r.id), r.name);
+    }
+    return names;
+  }
+
   private async withPhones(rows: MemberRow[]): Promise<Member[]> {
     if (!rows.length) return [];
     const ids = rows.map((r) => num(r.id));

@@ -90,6 +90,11 @@ async function accessible(service: CallbackService, user: SessionUser, id: numbe
 
 export function callbackRoutes(deps: ApiDeps) {
   const service = deps.callbacks ?? callbackServiceFor({ store: deps.store, config: deps.config, logger: deps.logger, now: deps.now });
+  /** Rows name the member they are about (null for callers who are not members), so a list needs no lookups per row. */
+  const withMemberNames = async (callbacks: readonly CallbackRecord[]) => {
+    const names = await deps.store.members.namesOf(callbacks.flatMap((c) => (c.memberId === null ? [] : [c.memberId])));
+    return callbacks.map((c) => ({ ...c, memberName: c.memberId === null ? null : (names.get(c.memberId) ?? null) }));
+  };
 
   return [
     route({
@@ -112,7 +117,8 @@ export function callbackRoutes(deps: ApiDeps) {
           if (filter.advisorId !== undefined && filter.advisorId !== own) throw new ForbiddenError('Agents may list their own callbacks only.');
           filter.advisorId = own;
         }
-        return service.list(filter, { limit: limit ?? 50, offset: offset ?? 0 }, order ?? 'due');
+        const page = await service.list(filter, { limit: limit ?? 50, offset: offset ?? 0 }, order ?? 'due');
+        return { ...page, items: await withMemberNames(page.items) };
       },
     }),
     route({
@@ -124,7 +130,8 @@ export function callbackRoutes(deps: ApiDeps) {
       params: idParams,
       handler: async ({ params, user }) => {
         const callback = await accessible(service, user!, params.id);
-        return { ...callback, events: await service.events(callback.id) };
+        const [named] = await withMemberNames([callback]);
+        return { ...named, events: await service.events(callback.id) };
       },
     }),
     route({

@@ -43,6 +43,13 @@ describe('callbacks: supervisor REST API (filter, reassign, reschedule, prioriti
     }
     expect((await server.request('GET', '/api/callbacks', { token: supervisor })).body.total).to.equal(before);
     expect(changes.some((c) => c.action === 'created' && c.callbacks[0]!.id === res.body.id)).to.equal(true);
+    // Lists and the detail name the member, so a console shows who to call without a lookup per row.
+    const memberName = (await server.store.members.get(memberId))!.name;
+    const listed = (await server.request('GET', `/api/callbacks?memberId=${memberId}`, { token: supervisor })).body.items as Array<{ id: number; memberName: string | null }>;
+    expect(listed.find((c) => c.id === res.body.id)?.memberName).to.equal(memberName);
+    expect((await server.request('GET', `/api/callbacks/${res.body.id}`, { token: supervisor })).body.memberName).to.equal(memberName);
+    const stranger = await create(supervisor, { memberId: null, number: '13900000399' });
+    expect((await server.request('GET', `/api/callbacks/${stranger.body.id}`, { token: supervisor })).body.memberName).to.equal(null);
   });
 
   it('filters by state, reason, advisor, age and due time, with pagination', async () => {
