@@ -144,7 +144,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       now,
     });
     closers.push(() => gateway.close());
-    wirePresenceToDesktop(presence, gateway, logger);
+    wirePresenceToDesktop(presence, gateway, logger, () => scale.applyingRemotePresence());
     await scale.sharePresence(presence, gateway);
 
     // Pops listen before telephony starts, so the very first call pops too.

@@ -105,6 +105,14 @@ export class PresenceSync {
     if (current?.desktop === 'logged-out') this.publishCurrent(advisorId, 'desktop');
   }
 
+  /**
+   * True while the board changes because another server said so: that server already
+   * pushed the change to the desktops (through the shared adapter), so this one must not.
+   */
+  get applyingRemoteChange(): boolean {
+    return this.applying;
+  }
+
   /** Advisors whose desktop this server speaks for. */
   homedAdvisors(): number[] {
     return [...this.homed];

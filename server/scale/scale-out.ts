@@ -52,6 +52,8 @@ export interface ScaleOut {
   socketServer(httpServer: HttpServer): DesktopServer | null;
   /** Shares the presence board with the other servers (no-op without Redis). */
   sharePresence(presence: PresenceBoard, desktop: DesktopEvents): Promise<void>;
+  /** True while the presence board applies a change another server made (and already pushed to desktops). */
+  applyingRemotePresence(): boolean;
   /** Starts the node leases over telephony's nodes (no-op when not leasing). */
   takeNodes(telephony: Pick<Telephony, 'nodes' | 'directory' | 'tracker'>): void;
   status(): ScaleStatus;
@@ -141,6 +143,7 @@ export async function startScaleOut(options: ScaleOutOptions): Promise<ScaleOut>
       });
       ownership.start();
     },
+    applyingRemotePresence: () => sync?.applyingRemoteChange ?? false,
     status: () => ({ serverId, redis: Boolean(redis), leases: leasesKind, nodes: ownership?.status() ?? [] }),
     async releaseNodes() {
       await ownership?.stop();

@@ -208,6 +208,35 @@ describe(`scale-out: two CTI server processes on PostgreSQL + Redis${skipped}`, 
     expect(local1).to.include({ reason: 'own-advisor' });
   });
 
+  it('an agent state change reaches each desktop once, whichever servers hold the sockets', async () => {
+    // A supervisor watching from server 1 while Bob (on server 2) steps away and comes back.
+    const token = await login(one!.url, 'supervisor');
+    const watcher = connect(one!.url, { auth: { token }, transports: ['websocket'] });
+    const seen: Array<{ advisorId: number; state: string; reason: string | null }> = [];
+    const bobSaw: typeof seen = [];
+    watcher.on('agent:state', (view) => seen.push(view));
+    const onBob = (view: (typeof seen)[number]) => bobSaw.push(view);
+    bob.socket.on('agent:state', onBob);
+    try {
+      await waitFor('the supervisor desktop connected', () => watcher.connected);
+      await new Promise((r) => setTimeout(r, 300));
+      seen.length = 0;
+      bobSaw.length = 0;
+      expect(await bob.socket.timeout(5000).emitWithAck('agent:state', { state: 'not-ready', reason: 'lunch' })).to.deep.equal({ ok: true });
+      await waitFor('the supervisor seeing Bob at lunch', () => seen.some((v) => v.advisorId === bob.advisorId && v.reason === 'lunch'));
+      // Both servers hold the change; a duplicate push, if any, comes within the pub/sub round trip.
+      await new Promise((r) => setTimeout(r, 1_000));
+      const lunch = (views: typeof seen) => views.filter((v) => v.advisorId === bob.advisorId && v.state === 'not-ready' && v.reason === 'lunch');
+      expect(lunch(seen), 'pushes of the change to the supervisor on server 1').to.have.length(1);
+      expect(lunch(bobSaw), "pushes of the change to Bob's own desktop on server 2").to.have.length(1);
+    } finally {
+      watcher.disconnect();
+      bob.socket.off('agent:state', onBob);
+      expect(await bob.socket.timeout(5000).emitWithAck('agent:state', { state: 'ready' })).to.deep.equal({ ok: true });
+    }
+    await bothReadyEverywhere([one!, two!]);
+  });
+
   it('after server 1 is killed, server 2 takes node0 over within the bound, routes the caller server 1 left waiting, and agent A reconnects to it and gets pops again', async () => {
     const [node0, node1] = sims as [Simulator, Simulator];
     // Alice steps away: her member's call on node0 waits for her, driven by server 1.
