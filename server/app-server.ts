@@ -197,7 +197,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     closers.push(() => engine.stop());
     scale.takeNodes(telephony);
     closers.push(() => scale.releaseNodes());
-    const buildWallboard = wallboardBuilder({ store, presence, telephony, now });
+    const buildWallboard = wallboardBuilder({ store, presence, telephony, now, timeZone: config.timeZone });
     gateway.setWallboardProvider(buildWallboard);
     const refreshWallboard = () => gateway.refreshWallboard();
     presence.on('change', refreshWallboard);

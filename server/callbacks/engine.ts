@@ -63,7 +63,7 @@ export interface CallbackEngineOptions {
    * Callbacks further down wait until those above are dialed or held.
    */
   snapshotLimit?: number;
-  /** Zone for pacing callers who are not members (default Asia/Shanghai). */
+  /** Zone for pacing callers who are not members (default CTI_TIME_ZONE). */
   defaultTimeZone?: string;
 }
 
@@ -135,7 +135,7 @@ export async function startCallbackEngine(options: CallbackEngineOptions): Promi
     loader: new CandidateLoader({
       store,
       pacing: settings.pacing,
-      defaultTimeZone: options.defaultTimeZone ?? 'Asia/Shanghai',
+      defaultTimeZone: options.defaultTimeZone ?? config.timeZone,
       limit: options.snapshotLimit ?? DEFAULT_SNAPSHOT_LIMIT,
     }),
     settings: settings.dispatch,

@@ -4,6 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { hostname } from 'node:os';
 import { parseDuration } from './duration.js';
+import { isValidTimeZone } from '../domain/local-time.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -43,6 +44,8 @@ export interface Config {
   demoTraffic: boolean;
   tokenTtlMs: number;
   outbound: { dialTemplate: string; callerId: string; defaultCountry: string };
+  /** The center's IANA zone: where "today" starts for statistics, and the zone of callers who are not members. */
+  timeZone: string;
   promptMedia: string;
   /** Where rendered and recorded prompt audio lives on this server. */
   promptDir: string;
@@ -225,6 +228,8 @@ export function loadConfig(processEnv: Env = process.env, dotEnvPath = '.env'): 
   if (!/^\d{1,3}$/.test(defaultCountry)) {
     throw new ConfigError('CTI_DEFAULT_COUNTRY', `must be a country calling code such as 86, got "${defaultCountry}".`);
   }
+  const timeZone = env.CTI_TIME_ZONE ?? 'Asia/Shanghai';
+  if (!isValidTimeZone(timeZone)) throw new ConfigError('CTI_TIME_ZONE', `must be an IANA time zone such as Asia/Shanghai, got "${timeZone}".`);
   const logLevel = oneOf(env, 'CTI_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info');
   const ariApp = env.CTI_ARI_APP ?? 'cti';
   if (!/^[A-Za-z0-9_-]+$/.test(ariApp)) throw new ConfigError('CTI_ARI_APP', 'may hold only letters, digits, - and _.');
@@ -245,6 +250,7 @@ export function loadConfig(processEnv: Env = process.env, dotEnvPath = '.env'): 
     demoTraffic: bool(env, 'CTI_DEMO_TRAFFIC', true),
     tokenTtlMs: duration(env, 'CTI_TOKEN_TTL', '12h'),
     outbound: { dialTemplate, callerId: env.CTI_OUTBOUND_CALLERID ?? '', defaultCountry },
+    timeZone,
     promptMedia,
     promptDir: env.CTI_PROMPT_DIR || 'ivr-prompts/audio',
     routing: {

@@ -33,6 +33,19 @@ export function localClock(instant: number, timeZone: string): { minuteOfDay: nu
   return { minuteOfDay: get('hour') * 60 + get('minute'), msIntoMinute: second * 1000 + (((instant % 1000) + 1000) % 1000) };
 }
 
+/**
+ * The instant local midnight began in `timeZone` on the local day holding `instant`
+ * ("today" for statistics). A daylight-saving change earlier that day is corrected for.
+ */
+export function startOfLocalDay(instant: number, timeZone: string): number {
+  const { minuteOfDay, msIntoMinute } = localClock(instant, timeZone);
+  let start = instant - minuteOfDay * MINUTE_MS - msIntoMinute;
+  const drift = localClock(start, timeZone).minuteOfDay;
+  // After a shift the guess lands an hour off midnight: move back or forward by what it shows.
+  if (drift !== 0) start -= (drift > DAY_MINUTES / 2 ? drift - DAY_MINUTES : drift) * MINUTE_MS;
+  return start;
+}
+
 /** `start == end` means no quiet hours; `start > end` spans midnight (21:00-09:00). */
 export function inQuietHours(minuteOfDay: number, quiet: QuietHours): boolean {
   const { startMinute: start, endMinute: end } = quiet;

@@ -5,6 +5,7 @@ import type { Wallboard } from '../desktop/contract.js';
 import type { PresenceBoard } from '../presence/presence-board.js';
 import type { Telephony } from '../pbx/call-flow/telephony.js';
 import type { Store } from '../store/index.js';
+import { startOfLocalDay } from '../domain/local-time.js';
 import { summarize } from '../stats/summary.js';
 
 export interface WallboardBuilderOptions {
@@ -12,15 +13,12 @@ export interface WallboardBuilderOptions {
   presence: PresenceBoard;
   telephony: Pick<Telephony, 'waitingCallers' | 'activeCalls'>;
   now: () => number;
+  /** The center's zone (CTI_TIME_ZONE): today's figures start at its local midnight. */
+  timeZone: string;
   /** How long today's figures are reused (default 5 s). */
   figuresTtlMs?: number;
   /** Most callbacks listed (oldest first). */
   maxCallbacks?: number;
-}
-
-function startOfUtcDay(ms: number): string {
-  const d = new Date(ms);
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())).toISOString();
 }
 
 export function wallboardBuilder(options: WallboardBuilderOptions): () => Promise<Wallboard> {
@@ -30,7 +28,7 @@ export function wallboardBuilder(options: WallboardBuilderOptions): () => Promis
   const today = async (): Promise<Wallboard['today']> => {
     const at = now();
     if (figures && at - figures.at < (options.figuresTtlMs ?? 5_000)) return figures.value;
-    const summary = summarize(await store.stats.report({ from: startOfUtcDay(at), to: new Date(at + 1).toISOString() }));
+    const summary = summarize(await store.stats.report({ from: new Date(startOfLocalDay(at, options.timeZone)).toISOString(), to: new Date(at + 1).toISOString() }));
     const value = {
       affinity: summary.affinity,
       serviceLevel: summary.serviceLevel.rate,

@@ -14,6 +14,8 @@ describe('config', () => {
     expect(config.callbacks.quietHours).to.deep.equal({ startMinute: 21 * 60, endMinute: 9 * 60 });
     expect(config.callbacks.weeklyCap).to.equal(3);
     expect(config.allocation.defaultCapacity).to.equal(650);
+    expect(config.timeZone).to.equal('Asia/Shanghai');
+    expect(load({ CTI_TIME_ZONE: 'Europe/London' }).timeZone).to.equal('Europe/London');
   });
 
   it('names the variable when a value is bad', () => {
@@ -22,6 +24,7 @@ describe('config', () => {
     expect(() => load({ CTI_DEFAULT_CHOICE: 'hangup' })).to.throw(ConfigError, /CTI_DEFAULT_CHOICE must be one of wait, callback, next/);
     expect(() => load({ CTI_QUIET_HOURS: '25:00-09:00' })).to.throw(ConfigError, /CTI_QUIET_HOURS/);
     expect(() => load({ CTI_DB_URL: 'mysql://x' })).to.throw(ConfigError, /CTI_DB_URL/);
+    expect(() => load({ CTI_TIME_ZONE: 'Beijing' })).to.throw(ConfigError, /CTI_TIME_ZONE must be an IANA time zone such as Asia\/Shanghai, got "Beijing"/);
   });
 
   it('pairs AMI and ARI URLs by position, one node each, with TLS and credentials', () => {
