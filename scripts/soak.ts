@@ -17,6 +17,8 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '40' },
     seed: { type: 'string', default: String(Date.now() % 100_000) },
     out: { type: 'string' },
+    faults: { type: 'string', default: 'AMI cut,ARI cut,Asterisk restarted' },
+    'fault-every': { type: 'string', default: '40-120' },
   },
 });
 const MINUTES = Number(args.minutes);
@@ -71,8 +73,14 @@ process.on('uncaughtException', (err) => figures.processErrors.push(`uncaught: $
 process.on('unhandledRejection', (err) => figures.processErrors.push(`unhandled rejection: ${err instanceof Error ? err.message : String(err)}`));
 
 const READY = DEMO_ADVISORS.slice(0, 8).map((a) => a.endpoint);
-const FAULTS = ['AMI cut', 'ARI cut', 'Asterisk restarted'] as const;
-type FaultName = (typeof FAULTS)[number];
+const FAULT_NAMES = ['AMI cut', 'ARI cut', 'Asterisk restarted'] as const;
+type FaultName = (typeof FAULT_NAMES)[number];
+const FAULTS = args.faults.split(',').map((f) => f.trim()) as FaultName[];
+const [FAULT_GAP_MIN_S, FAULT_GAP_MAX_S] = args['fault-every'].split('-').map(Number) as [number, number];
+if (FAULTS.some((f) => !FAULT_NAMES.includes(f)) || !(FAULT_GAP_MIN_S >= 5 && FAULT_GAP_MAX_S >= FAULT_GAP_MIN_S)) {
+  console.error(`--faults is a comma list of ${FAULT_NAMES.join(', ')}; --fault-every is MIN-MAX seconds (MIN at least 5)`);
+  process.exit(2);
+}
 
 async function injectFault(sim: Simulator, server: CallbackServer, name: FaultName): Promise<void> {
   const downMs = between(1000, 5000);
@@ -185,8 +193,8 @@ async function main(): Promise<void> {
   const numbers = members.items.map((m) => m.phones[0]!).filter(Boolean);
   const live = new Set<CallHandle>();
   const endAt = Date.now() + MINUTES * 60_000;
-  const maxFaults = Math.max(1, Math.round(MINUTES * 1.2));
-  let nextFault = Date.now() + between(30_000, 90_000);
+  const maxFaults = Math.max(1, Math.floor((MINUTES * 60) / FAULT_GAP_MIN_S));
+  let nextFault = Date.now() + between(FAULT_GAP_MIN_S * 750, FAULT_GAP_MAX_S * 750);
   let faults = 0;
   console.log(`soak: ${MINUTES} min, ${RATE_PER_MIN} calls/min, seed ${args.seed}, up to ${maxFaults} faults`);
 
@@ -204,7 +212,7 @@ async function main(): Promise<void> {
       const name = pick(FAULTS);
       console.log(`soak: ${new Date().toISOString()} fault ${faults}: ${name}`);
       await injectFault(sim, server, name);
-      nextFault = Date.now() + between(40_000, 120_000);
+      nextFault = Date.now() + between(FAULT_GAP_MIN_S * 1000, FAULT_GAP_MAX_S * 1000);
     }
     await sleep(50);
   }
@@ -225,13 +233,22 @@ async function main(): Promise<void> {
     byReason[cb.reason] = (byReason[cb.reason] ?? 0) + 1;
   }
   const events = await Promise.all(all.items.map(async (cb) => ({ cb, events: await server.store.callbacks.events(cb.id) })));
-  // Lost = promised but gone, failed for good without a person deciding, or cancelled by the system for any reason but "member got through".
-  const lost = events.filter(({ cb, events: ev }) => {
+  // Lost = promised but not kept: failed (members here always answer, so a failure is a
+  // defect), or cancelled by the system for any reason but "member got through" or a merge
+  // into a newer callback of the same member that is itself not lost.
+  const byId = new Map(events.map((e) => [e.cb.id, e]));
+  const isLost = ({ cb, events: ev }: (typeof events)[number], seen: ReadonlySet<number> = new Set()): boolean => {
     if (cb.state === 'failed') return true;
     if (cb.state !== 'cancelled') return false;
-    const last = ev[ev.length - 1] as { action?: string; note?: string; reason?: string } | undefined;
-    return !JSON.stringify(last ?? {}).includes('member got through');
-  });
+    const note = String((ev[ev.length - 1] as { note?: string } | undefined)?.note ?? '');
+    if (note.startsWith('member got through')) return false;
+    const into = /^merged into callback (\d+)/.exec(note);
+    const target = into ? byId.get(Number(into[1])) : undefined;
+    return !target || seen.has(target.cb.id) || isLost(target, new Set([...seen, cb.id]));
+  };
+  const lost = events.filter((e) => isLost(e));
+  const closedWhy = (prefix: string) =>
+    events.filter(({ cb, events: ev }) => cb.state === 'cancelled' && String((ev[ev.length - 1] as { note?: string } | undefined)?.note ?? '').startsWith(prefix)).length;
   // Dialed twice = a member number originated more often than all its callbacks' recorded attempts.
   const attemptsByNumber = new Map<string, number>();
   for (const cb of all.items) attemptsByNumber.set(cb.number, (attemptsByNumber.get(cb.number) ?? 0) + cb.attempts);
@@ -256,7 +273,8 @@ async function main(): Promise<void> {
     `| Sent to the dialplan fallback queue (CTI app away) | ${figures.dialplanFallback} |`,
     `| Callbacks promised (by reason) | ${all.total} (${Object.entries(byReason).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}) |`,
     `| Callbacks kept (completed) | ${byState.completed ?? 0} |`,
-    `| Closed because the member got through | ${byState.cancelled ?? 0} |`,
+    `| Closed because the member got through | ${closedWhy('member got through')} |`,
+    `| Merged into a newer callback of the same member | ${closedWhy('merged into callback')} |`,
     `| Still queued at the end (retry or pacing not yet due) | ${figures.stillOpenAtEnd} |`,
     `| **Callbacks lost** | **${lost.length}** |`,
     `| Members dialed more often than recorded attempts | ${overDialed.length} |`,
@@ -269,7 +287,13 @@ async function main(): Promise<void> {
   console.log(report);
   if (args.out) writeFileSync(args.out, report);
   const ok = lost.length === 0 && overDialed.length === 0 && figures.probeFailures === 0 && figures.processErrors.length === 0;
-  if (!ok) console.error('soak FAILED:', JSON.stringify({ lost: lost.map((l) => l.cb.id), overDialed, processErrors: figures.processErrors.slice(0, 10) }));
+  if (!ok) {
+    console.error('soak FAILED:', JSON.stringify({ lost: lost.map((l) => l.cb.id), overDialed, processErrors: figures.processErrors.slice(0, 10) }));
+    // What a developer needs to find the cause: each culprit's audit trail.
+    const trail = ({ cb, events: ev }: (typeof events)[number]) => ({ id: cb.id, state: cb.state, attempts: cb.attempts, lastResult: cb.lastResult, events: ev });
+    const suspects = [...lost, ...events.filter(({ cb }) => overDialed.some(([n]) => n === cb.number))].slice(0, 20);
+    if (args.out) writeFileSync(`${args.out}.trails.json`, JSON.stringify(suspects.map(trail), null, 2));
+  }
   process.exit(ok ? 0 : 1);
 }
 
