@@ -1,7 +1,7 @@
 // The dispatcher's snapshot of the queue: the due callbacks, each with the member's level
 // (tier rules) and the pacing decision at `now` from the member's time zone and contact
-// log. Two queries for the whole snapshot (due callbacks with member facts, recent
-// contacts of their members), whatever the queue length.
+// log. Three queries for the whole snapshot (due callbacks with member facts, recent
+// contacts of their members, of the callers who are not members), whatever the queue length.
 import type { CallbackCandidate } from '../domain/dispatch.js';
 import type { CallbackReason } from '../domain/model.js';
 import { WEEK_MS, isProactive, pacingDecision, type ContactRecord, type PacingSettings } from '../domain/pacing.js';
@@ -10,7 +10,7 @@ import type { ContactEntry, ContactKind, ContactLogStore, ContactWithReason } fr
 
 export interface CandidateStore {
   callbacks: Pick<CallbackStore, 'listDue'>;
-  contacts: Pick<ContactLogStore, 'listRecent' | 'listRecentForMembers'>;
+  contacts: Pick<ContactLogStore, 'listRecentForNumbers' | 'listRecentForMembers'>;
 }
 
 export interface CandidateLoaderOptions {
@@ -58,16 +58,16 @@ export class CandidateLoader {
     // Only proactive callbacks are paced by past contacts; member-asked ones by quiet hours alone.
     const paced = due.filter((d) => isProactive(d.callback.reason));
     const memberIds = paced.flatMap((d) => (d.callback.memberId === null ? [] : [d.callback.memberId]));
-    const byMember = memberIds.length ? await this.options.store.contacts.listRecentForMembers(memberIds, since) : new Map<number, ContactWithReason[]>();
+    const numbers = paced.flatMap((d) => (d.callback.memberId === null ? [d.callback.number] : []));
+    const { contacts: log } = this.options.store;
+    const byMember = memberIds.length ? await log.listRecentForMembers(memberIds, since) : new Map<number, ContactWithReason[]>();
+    const byNumber = numbers.length ? await log.listRecentForNumbers(numbers, since) : new Map<string, ContactEntry[]>();
     const candidates: CallbackCandidate[] = [];
     for (const entry of due) {
       const { callback } = entry;
       let contacts: ReadonlyArray<ContactEntry | ContactWithReason> = [];
       if (isProactive(callback.reason)) {
-        contacts =
-          callback.memberId !== null
-            ? (byMember.get(callback.memberId) ?? [])
-            : await this.options.store.contacts.listRecent({ memberId: null, number: callback.number }, since);
+        contacts = callback.memberId !== null ? (byMember.get(callback.memberId) ?? []) : (byNumber.get(callback.number) ?? []);
       }
       candidates.push(this.candidate(entry, contacts, now));
     }

@@ -5,8 +5,11 @@
 // callers wait) and in its own cycle (on presence changes, queue changes and a tick).
 // Callback dials start only for advisors free right now, one each, so dials in progress
 // never exceed the advisors free for them.
+// A cycle for a freed advisor decides over the queue snapshot the last full cycle loaded
+// (the tick refreshes it every second) instead of querying the queue again: the database
+// round trips were the whole cost of handing a freed advisor their next callback.
 import type { TeamView } from '../domain/callback-ladder.js';
-import { maxConcurrentCallbackDials, pickForAdvisor, type DispatchPick, type DispatchSettings } from '../domain/dispatch.js';
+import { maxConcurrentCallbackDials, pickForAdvisor, type CallbackCandidate, type DispatchPick, type DispatchSettings } from '../domain/dispatch.js';
 import type { Advisor, AdvisorPresence } from '../domain/model.js';
 import { foldPresence } from '../domain/presence.js';
 import type { PresenceBoard } from '../presence/presence-board.js';
@@ -38,14 +41,40 @@ export interface DispatcherOptions {
   dialsInProgress: () => number;
   now: () => number;
   log: Logger;
+  /**
+   * How old a queue snapshot may be for a freed advisor's cycle to reuse it (default 2 s,
+   * twice the default dispatch tick, so the tick refreshes it before it expires).
+   */
+  snapshotMaxAgeMs?: number;
 }
 
 /** Pause between back-to-back cycles, so a burst of presence changes makes one more cycle, not many. */
 const CYCLE_GAP_MS = 10;
 
+const DEFAULT_SNAPSHOT_MAX_AGE_MS = 2_000;
+
+/**
+ * How long the advisor list (tiers, delegate chains, who is active) is reused. Advisors are
+ * edited by hand a few times a day, while full cycles run on every queue change and every
+ * tick; reloading 2,000 advisors with their delegates each time cost more than the rest
+ * of the cycle. An edit reaches the dispatcher within this long.
+ */
+const TEAM_MAX_AGE_MS = 5_000;
+
+interface Team {
+  advisors: AdvisorRecord[];
+  byId: ReadonlyMap<number, AdvisorRecord>;
+  delegatesOf: ReadonlyMap<number, readonly number[]>;
+  loadedAt: number;
+}
+
 export class Dispatcher {
-  private snapshot: QueueSnapshot = { at: 0, candidates: [] };
-  private team: { advisors: AdvisorRecord[]; view: TeamView } = { advisors: [], view: { delegatesOf: new Map(), presences: new Map() } };
+  private snapshot: QueueSnapshot | null = null;
+  /** The snapshot's candidates not yet tried (see `taken`). */
+  private open: CallbackCandidate[] = [];
+  private team: Team | null = null;
+  /** The live presences, read where the ladder asks (no copy of the board per pick). */
+  private readonly presences: TeamView['presences'];
   /** Advisors given a callback by this engine and not yet done with it. */
   private readonly engaged = new Set<number>();
   /** Advisors who let a callback ring out: not offered another before this time. */
@@ -54,15 +83,18 @@ export class Dispatcher {
   private readonly taken = new Set<number>();
   private running: Promise<void> | null = null;
   private again = false;
+  /** The next cycle loads the queue again (something other than a freed advisor asked for it). */
+  private reloadWanted = true;
   private stopped = false;
 
-  constructor(private readonly options: DispatcherOptions) {}
+  constructor(private readonly options: DispatcherOptions) {
+    this.presences = { get: (id) => options.presence.get(id) };
+  }
 
   /** Which work this advisor takes now, over the last queue snapshot and the live callers. */
   pick(advisor: Advisor, presence: AdvisorPresence | null, live: readonly WaitingCaller[], now: number): DispatchPick {
-    const candidates = this.snapshot.candidates.filter((c) => !this.taken.has(c.callback.id));
-    const team: TeamView = { delegatesOf: this.team.view.delegatesOf, presences: this.options.presence.snapshot() };
-    return pickForAdvisor(advisor, presence, candidates, live, now, this.options.settings, team);
+    const team: TeamView = { delegatesOf: this.team?.delegatesOf ?? NO_DELEGATES, presences: this.presences };
+    return pickForAdvisor(advisor, presence, this.open, live, now, this.options.settings, team);
   }
 
   /** Installed on the call flow's waiting callers: a live caller, or null when a callback comes first. */
@@ -80,7 +112,7 @@ export class Dispatcher {
 
   /** An advisor as of the last cycle (for pops: the member's owner). */
   advisor(id: number): Advisor | undefined {
-    return this.team.advisors.find((a) => a.id === id);
+    return this.team?.byId.get(id);
   }
 
   engagedAdvisors(): ReadonlySet<number> {
@@ -91,11 +123,24 @@ export class Dispatcher {
   released(advisorId: number, coolDownUntil: number | null): void {
     this.engaged.delete(advisorId);
     if (coolDownUntil !== null) this.coolingUntil.set(advisorId, coolDownUntil);
-    this.trigger();
+    this.advisorFreed();
   }
 
-  /** Asks for a cycle soon; cycles never overlap, a request during one runs another after it. */
+  /**
+   * Asks for a cycle over a freshly loaded queue soon (the queue changed, the tick, or the
+   * caller cannot tell); cycles never overlap, a request during one runs another after it.
+   */
   trigger(): void {
+    this.reloadWanted = true;
+    this.schedule();
+  }
+
+  /** An advisor became free: a cycle soon, over the last queue snapshot while it is recent. */
+  advisorFreed(): void {
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
@@ -130,22 +175,30 @@ export class Dispatcher {
   private async cycle(): Promise<void> {
     const { options } = this;
     const now = options.now();
-    const advisors = await options.advisors.list({ active: true });
-    this.team = {
-      advisors,
-      view: { delegatesOf: new Map(advisors.map((a) => [a.id, a.delegates])), presences: options.presence.snapshot() },
-    };
-    this.snapshot = await options.loader.load(now);
-    this.taken.clear();
+    const maxAge = options.snapshotMaxAgeMs ?? DEFAULT_SNAPSHOT_MAX_AGE_MS;
+    let team = this.team;
+    if (this.reloadWanted || !this.snapshot || !team || !(now - this.snapshot.at <= maxAge)) {
+      // Cleared first: a queue change while loading asks for one more reload after this one.
+      this.reloadWanted = false;
+      try {
+        if (!team || !(now - team.loadedAt <= TEAM_MAX_AGE_MS)) team = this.team = await this.loadTeam(now);
+        this.snapshot = await options.loader.load(now);
+      } catch (err) {
+        this.reloadWanted = true;
+        throw err;
+      }
+      this.taken.clear();
+      this.open = this.snapshot.candidates;
+    }
     const busy = new Set(options.inboundBusy());
-    const free = advisors
-      .map((advisor) => ({ advisor, presence: options.presence.get(advisor.id) ?? null }))
-      .filter(({ advisor, presence }) => {
-        if (this.engaged.has(advisor.id) || busy.has(advisor.id)) return false;
-        if ((this.coolingUntil.get(advisor.id) ?? 0) > now) return false;
-        return foldPresence(presence, now).availability === 'available';
-      })
-      .sort((a, b) => (a.presence?.idleSince ?? now) - (b.presence?.idleSince ?? now) || a.advisor.id - b.advisor.id);
+    const free: Array<{ advisor: AdvisorRecord; presence: AdvisorPresence | null }> = [];
+    for (const advisor of team.advisors) {
+      if (this.engaged.has(advisor.id) || busy.has(advisor.id)) continue;
+      if ((this.coolingUntil.get(advisor.id) ?? 0) > now) continue;
+      const presence = options.presence.get(advisor.id) ?? null;
+      if (foldPresence(presence, now).availability === 'available') free.push({ advisor, presence });
+    }
+    free.sort((a, b) => (a.presence?.idleSince ?? now) - (b.presence?.idleSince ?? now) || a.advisor.id - b.advisor.id);
     let budget = maxConcurrentCallbackDials(free.length + options.dialsInProgress(), options.dialsInProgress());
     // Decide for every free advisor first (one line, oldest first), then claim in parallel.
     const claims: Array<Promise<StartResult | 'failed'>> = [];
@@ -158,16 +211,30 @@ export class Dispatcher {
       claims.push(this.give(advisor, pick));
     }
     const results = await Promise.all(claims);
-    // A callback another server claimed first: its advisor looks again in the next cycle.
-    if (results.includes('taken')) this.again = true;
+    // A callback another server claimed first: the queue changed under us, so its advisor
+    // looks again in the next cycle, over a fresh snapshot.
+    if (results.includes('taken')) {
+      this.again = true;
+      this.reloadWanted = true;
+    }
+  }
+
+  private async loadTeam(now: number): Promise<Team> {
+    const advisors = await this.options.advisors.list({ active: true });
+    return {
+      advisors,
+      byId: new Map(advisors.map((a) => [a.id, a])),
+      delegatesOf: new Map(advisors.map((a) => [a.id, a.delegates])),
+      loadedAt: now,
+    };
   }
 
   /** Claims the picked callback for the advisor and starts the dial. */
   private async give(advisor: Advisor, pick: Extract<DispatchPick, { kind: 'dial-callback' }>): Promise<StartResult | 'failed'> {
     if (this.engaged.has(advisor.id)) return 'failed';
     this.engaged.add(advisor.id);
-    this.taken.add(pick.callbackId);
-    const pacing = this.snapshot.candidates.find((c) => c.callback.id === pick.callbackId)?.pacing;
+    this.take(pick.callbackId);
+    const pacing = this.snapshot?.candidates.find((c) => c.callback.id === pick.callbackId)?.pacing;
     if (pacing?.allowed && pacing.overridden.length > 0) {
       // Dialing past a pacing rule happens only on a supervisor's word: say whose and why.
       this.options.log.info({ callbackId: pick.callbackId, advisorId: advisor.id, overridden: pacing.overridden, by: pacing.override?.by }, pacing.explanation);
@@ -179,6 +246,21 @@ export class Dispatcher {
       this.options.log.error({ err, callbackId: pick.callbackId, advisorId: advisor.id }, 'could not start the callback dial');
     }
     if (result !== 'started') this.engaged.delete(advisor.id);
+    // Nothing was claimed: like a fresh snapshot would, the next cycle may offer it again.
+    if (result === 'no-link') this.untake(pick.callbackId);
     return result;
   }
+
+  private take(callbackId: number): void {
+    this.taken.add(callbackId);
+    this.open = this.open.filter((c) => c.callback.id !== callbackId);
+  }
+
+  private untake(callbackId: number): void {
+    if (!this.taken.delete(callbackId)) return;
+    const { snapshot } = this;
+    if (snapshot) this.open = snapshot.candidates.filter((c) => !this.taken.has(c.callback.id));
+  }
 }
+
+const NO_DELEGATES: ReadonlyMap<number, readonly number[]> = new Map();

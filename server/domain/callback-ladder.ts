@@ -19,8 +19,8 @@ export interface LadderSettings {
 export interface TeamView {
   /** Advisor id -> their delegates in order. */
   delegatesOf: ReadonlyMap<number, readonly number[]>;
-  /** Advisors with no entry are treated as absent (not logged in, or left). */
-  presences: ReadonlyMap<number, AdvisorPresence>;
+  /** Advisors with no entry are treated as absent (not logged in, or left). A live view will do: only `get` is read. */
+  presences: Pick<ReadonlyMap<number, AdvisorPresence>, 'get'>;
 }
 
 export const LADDER_STAGES = ['assigned', 'owner', 'delegates', 'pool'] as const;
@@ -48,6 +48,13 @@ export type CallbackEligibility =
       explanation: string;
     };
 
+/**
+ * The eligibility without its explanation: what the dispatcher needs for every candidate
+ * of a pick, with the wording left to the one it picks (`callbackEligibilityFor`).
+ */
+export type CallbackEligibilityVerdict = WithoutExplanation<CallbackEligibility>;
+type WithoutExplanation<T> = T extends unknown ? Omit<T, 'explanation'> : never;
+
 function windowStart(callback: Callback): number {
   const created = Date.parse(callback.createdAt);
   if (Number.isFinite(created)) return created;
@@ -58,6 +65,60 @@ function windowStart(callback: Callback): number {
 
 const isAbsent = (team: TeamView, id: number, now: number) => foldPresence(team.presences.get(id) ?? null, now).availability === 'absent';
 
+/** The ladder's facts without the wording. */
+interface LadderFacts extends Omit<CallbackLadder, 'explanation'> {
+  ownerAbsent: boolean;
+  anyDelegatePresent: boolean;
+}
+
+// One object shape for every stage, no spreads and no closure per call: this runs for
+// every candidate of every pick.
+function facts(
+  base: Pick<LadderFacts, 'ownerId' | 'delegateIds' | 'minimumTier'>,
+  stage: LadderStage,
+  advisorIds: readonly number[] | null,
+  nextStageAt: number | null,
+  ownerAbsent = false,
+  anyDelegatePresent = false,
+): LadderFacts {
+  return { stage, ownerId: base.ownerId, delegateIds: base.delegateIds, advisorIds, minimumTier: base.minimumTier, nextStageAt, ownerAbsent, anyDelegatePresent };
+}
+
+function ladderFacts(callback: Callback, memberLevel: MemberLevel | null, team: TeamView, now: number, settings: LadderSettings): LadderFacts {
+  const minimumTier = minimumTierFor(memberLevel, settings.tierRules);
+  const ownerId = callback.preferredAdvisorId;
+  const delegateIds = ownerId === null ? [] : (team.delegatesOf.get(ownerId) ?? []).filter((id) => id !== ownerId);
+  const base = { ownerId, delegateIds, minimumTier };
+  if (callback.assignedAdvisorId !== null) return facts(base, 'assigned', [callback.assignedAdvisorId], null);
+  if (ownerId === null) return facts(base, 'pool', null, null);
+  const start = windowStart(callback);
+  const ownerAbsent = isAbsent(team, ownerId, now);
+  const anyDelegatePresent = delegateIds.some((id) => !isAbsent(team, id, now));
+  const ownerEnds = ownerAbsent ? start : start + settings.ownerWindowMs;
+  const delegateEnds = anyDelegatePresent ? Math.max(ownerEnds, start + settings.ownerWindowMs + settings.delegateWindowMs) : ownerEnds;
+  if (now < ownerEnds) return facts(base, 'owner', [ownerId], ownerEnds, ownerAbsent, anyDelegatePresent);
+  if (now < delegateEnds) return facts(base, 'delegates', [ownerId, ...delegateIds], delegateEnds, ownerAbsent, anyDelegatePresent);
+  return facts(base, 'pool', null, null, ownerAbsent, anyDelegatePresent);
+}
+
+const isoAt = (at: number | null) => new Date(at ?? 0).toISOString();
+
+function explainLadder(f: LadderFacts): string {
+  switch (f.stage) {
+    case 'assigned':
+      return `assigned by a supervisor to advisor ${f.advisorIds?.[0]} only`;
+    case 'owner':
+      return `owner ${f.ownerId} alone until ${isoAt(f.nextStageAt)}`;
+    case 'delegates':
+      return `owner ${f.ownerId}${f.ownerAbsent ? ' (absent)' : ''} and delegates ${f.delegateIds.join(', ')} until ${isoAt(f.nextStageAt)}`;
+    case 'pool': {
+      if (f.ownerId === null) return `no preferred advisor: any ${f.minimumTier} tier or above`;
+      const whyOpen = f.ownerAbsent && !f.anyDelegatePresent ? 'owner and delegates absent' : 'owner and delegate windows passed';
+      return `${whyOpen}: any ${f.minimumTier} tier or above`;
+    }
+  }
+}
+
 export function callbackLadder(
   callback: Callback,
   memberLevel: MemberLevel | null,
@@ -65,52 +126,48 @@ export function callbackLadder(
   now: number,
   settings: LadderSettings,
 ): CallbackLadder {
-  const minimumTier = minimumTierFor(memberLevel, settings.tierRules);
-  const ownerId = callback.preferredAdvisorId;
-  const delegateIds = ownerId === null ? [] : (team.delegatesOf.get(ownerId) ?? []).filter((id) => id !== ownerId);
-  if (callback.assignedAdvisorId !== null) {
-    return {
-      stage: 'assigned',
-      ownerId,
-      delegateIds,
-      advisorIds: [callback.assignedAdvisorId],
-      minimumTier,
-      nextStageAt: null,
-      explanation: `assigned by a supervisor to advisor ${callback.assignedAdvisorId} only`,
-    };
+  const facts = ladderFacts(callback, memberLevel, team, now, settings);
+  const { stage, ownerId, delegateIds, advisorIds, minimumTier, nextStageAt } = facts;
+  return { stage, ownerId, delegateIds, advisorIds, minimumTier, nextStageAt, explanation: explainLadder(facts) };
+}
+
+function verdictOn(
+  ladder: LadderFacts,
+  advisor: Advisor,
+  callback: Callback,
+  memberLevel: MemberLevel | null,
+  team: TeamView,
+  now: number,
+  settings: LadderSettings,
+): CallbackEligibilityVerdict {
+  const reason = advisor.id === ladder.ownerId ? 'own-advisor' : ladder.delegateIds.includes(advisor.id) ? 'delegate' : 'pool';
+  const { stage } = ladder;
+  if (stage === 'assigned') {
+    return ladder.advisorIds?.includes(advisor.id) ? { eligible: true, reason, stage } : { eligible: false, why: 'assigned-to-other', eligibleFrom: null };
   }
-  if (ownerId === null) {
-    return { stage: 'pool', ownerId, delegateIds, advisorIds: null, minimumTier, nextStageAt: null, explanation: `no preferred advisor: any ${minimumTier} tier or above` };
+  if (ladder.advisorIds === null) {
+    if (reason !== 'pool' || tierFits(advisor.tier, memberLevel, settings.tierRules)) return { eligible: true, reason, stage };
+    return { eligible: false, why: 'tier', eligibleFrom: null };
   }
-  const start = windowStart(callback);
-  const ownerAbsent = isAbsent(team, ownerId, now);
-  const anyDelegatePresent = delegateIds.some((id) => !isAbsent(team, id, now));
-  const ownerEnds = ownerAbsent ? start : start + settings.ownerWindowMs;
-  const delegateEnds = anyDelegatePresent ? Math.max(ownerEnds, start + settings.ownerWindowMs + settings.delegateWindowMs) : ownerEnds;
-  if (now < ownerEnds) {
-    return {
-      stage: 'owner',
-      ownerId,
-      delegateIds,
-      advisorIds: [ownerId],
-      minimumTier,
-      nextStageAt: ownerEnds,
-      explanation: `owner ${ownerId} alone until ${new Date(ownerEnds).toISOString()}`,
-    };
-  }
-  if (now < delegateEnds) {
-    return {
-      stage: 'delegates',
-      ownerId,
-      delegateIds,
-      advisorIds: [ownerId, ...delegateIds],
-      minimumTier,
-      nextStageAt: delegateEnds,
-      explanation: `owner ${ownerId}${ownerAbsent ? ' (absent)' : ''} and delegates ${delegateIds.join(', ')} until ${new Date(delegateEnds).toISOString()}`,
-    };
-  }
-  const whyOpen = ownerAbsent && !anyDelegatePresent ? 'owner and delegates absent' : 'owner and delegate windows passed';
-  return { stage: 'pool', ownerId, delegateIds, advisorIds: null, minimumTier, nextStageAt: null, explanation: `${whyOpen}: any ${minimumTier} tier or above` };
+  if (ladder.advisorIds.includes(advisor.id)) return { eligible: true, reason, stage };
+  if (reason === 'delegate') return { eligible: false, why: 'owner-window', eligibleFrom: ladder.nextStageAt };
+  if (!tierFits(advisor.tier, memberLevel, settings.tierRules)) return { eligible: false, why: 'tier', eligibleFrom: null };
+  // Pool advisors wait for the end of the last window still ahead.
+  const opensAt = ladderFacts(callback, memberLevel, team, ladder.nextStageAt ?? now, settings);
+  const poolFrom = opensAt.stage === 'pool' ? ladder.nextStageAt : opensAt.nextStageAt;
+  return { eligible: false, why: stage === 'owner' ? 'owner-window' : 'delegate-window', eligibleFrom: poolFrom };
+}
+
+/** May this advisor take this callback now? With the reason it would be theirs, without the wording. */
+export function callbackEligibilityVerdict(
+  advisor: Advisor,
+  callback: Callback,
+  memberLevel: MemberLevel | null,
+  team: TeamView,
+  now: number,
+  settings: LadderSettings,
+): CallbackEligibilityVerdict {
+  return verdictOn(ladderFacts(callback, memberLevel, team, now, settings), advisor, callback, memberLevel, team, now, settings);
 }
 
 /** May this advisor take this callback now? With the reason it would be theirs. */
@@ -122,37 +179,11 @@ export function callbackEligibilityFor(
   now: number,
   settings: LadderSettings,
 ): CallbackEligibility {
-  const ladder = callbackLadder(callback, memberLevel, team, now, settings);
-  const relation = advisor.id === ladder.ownerId ? 'own-advisor' : ladder.delegateIds.includes(advisor.id) ? 'delegate' : 'pool';
-  const yes = (explanation: string): CallbackEligibility => ({ eligible: true, reason: relation, stage: ladder.stage, explanation });
-  if (ladder.stage === 'assigned') {
-    return ladder.advisorIds?.includes(advisor.id)
-      ? yes(`assigned to ${advisor.name} by a supervisor`)
-      : { eligible: false, why: 'assigned-to-other', eligibleFrom: null, explanation: ladder.explanation };
+  const ladder = ladderFacts(callback, memberLevel, team, now, settings);
+  const verdict = verdictOn(ladder, advisor, callback, memberLevel, team, now, settings);
+  if (verdict.eligible && verdict.stage === 'assigned') return { ...verdict, explanation: `assigned to ${advisor.name} by a supervisor` };
+  if (!verdict.eligible && verdict.why === 'tier') {
+    return { ...verdict, explanation: `${advisor.name} is ${advisor.tier} tier, member needs ${ladder.minimumTier} or above` };
   }
-  if (ladder.advisorIds === null) {
-    if (relation !== 'pool' || tierFits(advisor.tier, memberLevel, settings.tierRules)) return yes(ladder.explanation);
-    return {
-      eligible: false,
-      why: 'tier',
-      eligibleFrom: null,
-      explanation: `${advisor.name} is ${advisor.tier} tier, member needs ${ladder.minimumTier} or above`,
-    };
-  }
-  if (ladder.advisorIds.includes(advisor.id)) return yes(ladder.explanation);
-  if (relation === 'delegate') {
-    return { eligible: false, why: 'owner-window', eligibleFrom: ladder.nextStageAt, explanation: ladder.explanation };
-  }
-  if (!tierFits(advisor.tier, memberLevel, settings.tierRules)) {
-    return { eligible: false, why: 'tier', eligibleFrom: null, explanation: `${advisor.name} is ${advisor.tier} tier, member needs ${ladder.minimumTier} or above` };
-  }
-  // Pool advisors wait for the end of the last window still ahead.
-  const opensAt = callbackLadder(callback, memberLevel, team, ladder.nextStageAt ?? now, settings);
-  const poolFrom = opensAt.stage === 'pool' ? ladder.nextStageAt : opensAt.nextStageAt;
-  return {
-    eligible: false,
-    why: ladder.stage === 'owner' ? 'owner-window' : 'delegate-window',
-    eligibleFrom: poolFrom,
-    explanation: ladder.explanation,
-  };
+  return { ...verdict, explanation: explainLadder(ladder) };
 }

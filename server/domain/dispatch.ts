@@ -1,8 +1,8 @@
 // The dispatcher's pick: which piece of work a free advisor takes next. Callbacks and
 // live callers share one line ordered by first-call time (fair virtual hold: a callback
 // neither jumps ahead of earlier callers nor falls behind later ones).
-import { callbackEligibilityFor } from './callback-ladder.js';
-import type { LadderSettings, TeamView } from './callback-ladder.js';
+import { callbackEligibilityFor, callbackEligibilityVerdict } from './callback-ladder.js';
+import type { CallbackEligibilityVerdict, LadderSettings, TeamView } from './callback-ladder.js';
 import type { PacingDecision } from './pacing.js';
 import { describePresence, foldPresence } from './presence.js';
 import { tierFits } from './tiers.js';
@@ -55,12 +55,19 @@ export type DispatchPick =
       explanation: string;
     };
 
-interface Work {
+/** A place on the one line: earlier `orderAt` first, a live caller before a callback, then higher priority, then lower id. */
+interface Place {
   orderAt: number;
-  priority: number;
   tie: number;
-  pick: Extract<DispatchPick, { kind: 'dial-callback' | 'serve-live-caller' }>;
+  priority: number;
+  id: number;
 }
+
+function before(a: Place, b: Place): boolean {
+  return (a.orderAt - b.orderAt || a.tie - b.tie || b.priority - a.priority || a.id - b.id) < 0;
+}
+
+type EligibleVerdict = Extract<CallbackEligibilityVerdict, { eligible: true }>;
 
 function liveEligible(advisor: Advisor, caller: LiveCaller, settings: DispatchSettings): boolean {
   if (caller.triedAdvisorIds.includes(advisor.id)) return false;
@@ -86,72 +93,71 @@ export function pickForAdvisor(
       explanation: `${advisor.name} is ${advisor.active ? describePresence(verdict) : 'no longer active'}`,
     };
   }
-  const work: Work[] = [];
-  const later: number[] = [];
+  // One pass keeps the first place on the line; only the work picked is put into words.
+  let eligibleCount = 0;
+  let best: { place: Place; callback: { candidate: CallbackCandidate; eligibility: EligibleVerdict } | null; caller: LiveCaller | null } | null = null;
+  let nextAt = Infinity;
   const held = { notDue: 0, paced: 0, notEligible: 0 };
-  for (const { callback, memberLevel, pacing } of candidates) {
+  for (const candidate of candidates) {
+    const { callback, memberLevel, pacing } = candidate;
     if (callback.state !== 'pending') continue;
     const dueAt = Date.parse(callback.dueAt);
-    const eligibility = callbackEligibilityFor(advisor, callback, memberLevel, team, now, settings);
+    const eligibility = callbackEligibilityVerdict(advisor, callback, memberLevel, team, now, settings);
     if (!eligibility.eligible) {
       held.notEligible += 1;
-      if (eligibility.eligibleFrom !== null) later.push(eligibility.eligibleFrom);
+      if (eligibility.eligibleFrom !== null) nextAt = Math.min(nextAt, eligibility.eligibleFrom);
       continue;
     }
     if (Number.isFinite(dueAt) && dueAt > now) {
       held.notDue += 1;
-      later.push(dueAt);
+      nextAt = Math.min(nextAt, dueAt);
       continue;
     }
     if (!pacing.allowed) {
       held.paced += 1;
-      if (pacing.notBefore !== null) later.push(pacing.notBefore);
+      if (pacing.notBefore !== null) nextAt = Math.min(nextAt, pacing.notBefore);
       continue;
     }
+    eligibleCount += 1;
     const firstCall = Date.parse(callback.firstCallAt);
-    work.push({
-      orderAt: (Number.isFinite(firstCall) ? firstCall : now) - callback.priority * settings.priorityBoostMs,
-      priority: callback.priority,
-      tie: 1,
-      pick: {
-        kind: 'dial-callback',
-        callbackId: callback.id,
-        reason: eligibility.reason,
-        assigned: eligibility.stage === 'assigned',
-        explanation: `callback ${callback.id} (${callback.reason}, first call ${callback.firstCallAt}) for ${advisor.name}: ${eligibility.explanation}`,
-      },
-    });
+    const place = { orderAt: (Number.isFinite(firstCall) ? firstCall : now) - callback.priority * settings.priorityBoostMs, tie: 1, priority: callback.priority, id: callback.id };
+    if (!best || before(place, best.place)) best = { place, callback: { candidate, eligibility }, caller: null };
   }
   for (const caller of liveWaiting) {
     if (!liveEligible(advisor, caller, settings)) continue;
-    work.push({
-      orderAt: caller.firstCallAt,
-      priority: 0,
-      // A caller on the line goes before a callback with the very same first-call time.
-      tie: 0,
-      pick: {
-        kind: 'serve-live-caller',
-        callId: caller.callId,
-        explanation: `live caller ${caller.callId} waiting since ${new Date(caller.firstCallAt).toISOString()} (${caller.waitingFor.kind})`,
-      },
-    });
+    eligibleCount += 1;
+    // A caller on the line goes before a callback with the very same first-call time.
+    const place = { orderAt: caller.firstCallAt, tie: 0, priority: 0, id: 0 };
+    if (!best || before(place, best.place)) best = { place, callback: null, caller };
   }
-  work.sort((a, b) => a.orderAt - b.orderAt || a.tie - b.tie || b.priority - a.priority || idOf(a) - idOf(b));
-  const first = work[0];
-  if (first) {
-    return { ...first.pick, explanation: `${first.pick.explanation}; oldest first call of ${work.length} eligible` };
+  const ofAll = `oldest first call of ${eligibleCount} eligible`;
+  if (best?.caller) {
+    const { caller } = best;
+    return {
+      kind: 'serve-live-caller',
+      callId: caller.callId,
+      explanation: `live caller ${caller.callId} waiting since ${new Date(caller.firstCallAt).toISOString()} (${caller.waitingFor.kind}); ${ofAll}`,
+    };
   }
-  const nextCheckAt = later.length > 0 ? Math.max(now, later.reduce((min, t) => Math.min(min, t))) : null;
+  if (best?.callback) {
+    const { candidate, eligibility } = best.callback;
+    const { callback, memberLevel } = candidate;
+    const why = callbackEligibilityFor(advisor, callback, memberLevel, team, now, settings).explanation;
+    return {
+      kind: 'dial-callback',
+      callbackId: callback.id,
+      reason: eligibility.reason,
+      assigned: eligibility.stage === 'assigned',
+      explanation: `callback ${callback.id} (${callback.reason}, first call ${callback.firstCallAt}) for ${advisor.name}: ${why}; ${ofAll}`,
+    };
+  }
+  const nextCheckAt = nextAt === Infinity ? null : Math.max(now, nextAt);
   return {
     kind: 'nothing',
     reason: 'no-eligible-work',
     nextCheckAt,
     explanation: `nothing for ${advisor.name}: ${held.notDue} not due, ${held.paced} held by pacing, ${held.notEligible} not theirs yet`,
   };
-}
-
-function idOf(w: Work): number {
-  return w.pick.kind === 'dial-callback' ? w.pick.callbackId : 0;
 }
 
 /**

@@ -94,6 +94,32 @@ export class ContactLogStore {
   }
 
   /**
+   * `listRecent` for many callers who are not members at once (one query per 500 numbers),
+   * for the dispatcher's pacing snapshot. Newest first, by number; numbers with no contact
+   * have no entry.
+   */
+  async listRecentForNumbers(numbers: string[], since: string): Promise<Map<string, ContactEntry[]>> {
+    const result = new Map<string, ContactEntry[]>();
+    const unique = [...new Set(numbers.filter((n) => n !== ''))];
+    for (let i = 0; i < unique.length; i += 500) {
+      const rows = (await this.db('contact_log')
+        .whereIn('number', unique.slice(i, i + 500))
+        .where('at', '>=', since)
+        .orderBy([
+          { column: 'at', order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])) as ContactRow[];
+      for (const row of rows) {
+        const entry = toContact(row);
+        const list = result.get(entry.number) ?? [];
+        list.push(entry);
+        result.set(entry.number, list);
+      }
+    }
+    return result;
+  }
+
+  /**
    * Contacts since `since` of many members at once, with their callbacks' reasons, for the
    * dispatcher's pacing snapshot (one query instead of one per member). Oldest first.
    */

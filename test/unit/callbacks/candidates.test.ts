@@ -11,7 +11,7 @@ function loader(due: DueCallback[], contacts: ContactWithReason[] = [], byNumber
     store: {
       callbacks: { listDue: () => Promise.resolve(due) },
       contacts: {
-        listRecent: () => Promise.resolve(byNumber),
+        listRecentForNumbers: (numbers) => Promise.resolve(new Map(numbers.map((n) => [n, byNumber.filter((c) => c.number === n)]))),
         listRecentForMembers: (ids) => Promise.resolve(new Map(ids.map((id) => [id, contacts.filter((c) => c.memberId === id)]))),
       },
     },
@@ -69,8 +69,11 @@ describe('callbacks: queue snapshot with pacing (member zone, contact log, overr
 
   it('callers who are not members are paced by their number in the default zone', async () => {
     const unknown = callbackRecord(5, { memberId: null, reason: 'abandoned' });
-    const [c] = (await loader([{ callback: unknown, memberLevel: null, timeZone: null, language: null }], [], [{ ...contact(NOW - HOUR), memberId: null }]).load(NOW)).candidates;
+    const another = callbackRecord(6, { memberId: null, reason: 'abandoned' });
+    const due = [unknown, another].map((callback) => ({ callback, memberLevel: null, timeZone: null, language: null }));
+    const [c, other] = (await loader(due, [], [{ ...contact(NOW - HOUR), memberId: null, number: unknown.number }]).load(NOW)).candidates;
     expect(c!.pacing).to.include({ allowed: false, reason: 'min-gap' });
+    expect(other!.pacing.allowed, 'another number, never called').to.equal(true);
   });
 
   it('dial attempts are logged with the kind pacing counts them as', () => {

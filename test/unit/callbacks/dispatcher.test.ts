@@ -14,7 +14,7 @@ describe('callbacks: dispatcher (one decision point over callbacks and live call
   const sandbox = sinon.createSandbox();
   afterEach(() => sandbox.restore());
 
-  function setup(advisors: AdvisorRecord[], snapshot: QueueSnapshot, waiting: WaitingCaller[] = []) {
+  function setup(advisors: AdvisorRecord[], snapshot: QueueSnapshot, waiting: WaitingCaller[] = [], extra: Partial<DispatcherOptions> = {}) {
     const presence = new PresenceBoard({ now: () => NOW, wrapUpMs: 0 });
     for (const a of advisors) {
       presence.track(a.id, 'idle');
@@ -39,6 +39,7 @@ describe('callbacks: dispatcher (one decision point over callbacks and live call
       dialsInProgress: () => 0,
       now: () => NOW,
       log: createLogger('silent'),
+      ...extra,
     });
     return { dispatcher, presence, startCallback, handTo, claimed };
   }
@@ -128,5 +129,89 @@ describe('callbacks: dispatcher (one decision point over callbacks and live call
     dispatcher.trigger();
     await dispatcher.settled();
     expect(startCallback.getCalls().map((c) => c.args[0])).to.deep.equal([1, 2]);
+  });
+
+  describe('a freed advisor is served from the queue as last loaded', () => {
+    /** A queue the test edits without telling the dispatcher (as another server would). */
+    function liveQueue(advisors: AdvisorRecord[], clock: { now: number }) {
+      const queue: QueueSnapshot['candidates'] = [];
+      const claimed = new Set<number>();
+      const ctx = setup(advisors, { at: NOW, candidates: [] }, [], {
+        now: () => clock.now,
+        loader: {
+          load: (at) => Promise.resolve({ at, candidates: queue.filter((c) => !claimed.has(c.callback.id)) }),
+        },
+      });
+      ctx.startCallback.callsFake((id) => {
+        claimed.add(id);
+        return Promise.resolve('started');
+      });
+      return { ...ctx, queue };
+    }
+
+    it('a callback added without a change signal reaches a freed advisor once the snapshot is older than its limit (2 s)', async () => {
+      const leo = advisorRecord(1);
+      const clock = { now: NOW };
+      const { dispatcher, presence, startCallback, queue } = liveQueue([leo], clock);
+      presence.phoneState(leo.id, 'in-use');
+      dispatcher.trigger();
+      await dispatcher.settled();
+      queue.push(allowed(callbackRecord(4)));
+
+      presence.phoneState(leo.id, 'idle');
+      clock.now += 1_000;
+      dispatcher.released(leo.id, null);
+      await dispatcher.settled();
+      expect(startCallback.called, 'a 1 s old snapshot is still used').to.equal(false);
+
+      clock.now += 1_500;
+      dispatcher.released(leo.id, null);
+      await dispatcher.settled();
+      expect(startCallback.getCalls().map((c) => c.args[0])).to.deep.equal([4]);
+    });
+
+    it('a queue change (trigger) is seen at once, and a callback freed advisors already got is not offered twice', async () => {
+      const [leo, mia] = [advisorRecord(1), advisorRecord(2)];
+      const clock = { now: NOW };
+      const { dispatcher, presence, startCallback, queue } = liveQueue([leo, mia], clock);
+      queue.push(allowed(callbackRecord(1, { firstCallAt: new Date(NOW - 30 * MIN).toISOString() })));
+      presence.phoneState(mia.id, 'in-use');
+      dispatcher.trigger();
+      await dispatcher.settled();
+      expect(startCallback.getCalls().map((c) => [c.args[0], c.args[1].id])).to.deep.equal([[1, leo.id]]);
+
+      // Mia is freed over the same snapshot: callback 1 is Leo's already, so nothing for her.
+      presence.phoneState(mia.id, 'idle');
+      dispatcher.released(mia.id, null);
+      await dispatcher.settled();
+      expect(startCallback.callCount).to.equal(1);
+
+      queue.push(allowed(callbackRecord(2)));
+      dispatcher.trigger();
+      await dispatcher.settled();
+      expect(startCallback.getCalls().map((c) => [c.args[0], c.args[1].id])).to.deep.equal([
+        [1, leo.id],
+        [2, mia.id],
+      ]);
+    });
+
+    it('a callback that found no Asterisk link goes to the next freed advisor without waiting for a reload', async () => {
+      const [leo, mia] = [advisorRecord(1), advisorRecord(2)];
+      const clock = { now: NOW };
+      const { dispatcher, presence, startCallback, queue } = liveQueue([leo, mia], clock);
+      queue.push(allowed(callbackRecord(1)));
+      presence.phoneState(mia.id, 'in-use');
+      startCallback.onFirstCall().resolves('no-link');
+      dispatcher.trigger();
+      await dispatcher.settled();
+      presence.phoneState(leo.id, 'in-use');
+      presence.phoneState(mia.id, 'idle');
+      dispatcher.released(mia.id, null);
+      await dispatcher.settled();
+      expect(startCallback.getCalls().map((c) => [c.args[0], c.args[1].id])).to.deep.equal([
+        [1, leo.id],
+        [1, mia.id],
+      ]);
+    });
   });
 });
