@@ -34,9 +34,21 @@ export function poolStaffing(
  * move it); null below `minSamples` valid durations.
  */
 export function averageHandleMs(durationsMs: readonly number[], minSamples = 5): number | null {
-  const valid = durationsMs.filter((d) => Number.isFinite(d) && d > 0).sort((a, b) => a - b);
-  if (valid.length < Math.max(1, minSamples)) return null;
-  const cut = Math.floor(valid.length * 0.1);
-  const kept = valid.slice(cut, valid.length - cut);
-  return Math.round(kept.reduce((sum, d) => sum + d, 0) / kept.length);
+  return trimmedMeanOfSorted(
+    durationsMs.filter((d) => Number.isFinite(d) && d > 0).sort((a, b) => a - b),
+    minSamples,
+  );
+}
+
+/**
+ * averageHandleMs() of durations already valid and sorted ascending: for callers that keep
+ * the samples sorted as they arrive instead of sorting them on every question.
+ */
+export function trimmedMeanOfSorted(sorted: readonly number[], minSamples = 5): number | null {
+  if (sorted.length < Math.max(1, minSamples)) return null;
+  const cut = Math.floor(sorted.length * 0.1);
+  let sum = 0;
+  // Ascending, as averageHandleMs always summed: the same floating-point result.
+  for (let i = cut; i < sorted.length - cut; i += 1) sum += sorted[i]!;
+  return Math.round(sum / (sorted.length - 2 * cut));
 }

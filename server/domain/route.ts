@@ -20,6 +20,18 @@ export interface AdvisorState {
   presence: AdvisorPresence | null;
 }
 
+/**
+ * The pool for one caller's level at one moment. The router keeps it up to date as
+ * presence changes instead of handing route() the whole floor; floorForRoute() derives
+ * the same from a list of every advisor.
+ */
+export interface PoolCandidates {
+  /** Active advisors whose tier may serve this caller, in directory order. */
+  eligibleIds: readonly number[];
+  /** Those of them available at the snapshot's `now`, in any order. */
+  available: readonly AdvisorState[];
+}
+
 export interface TriedAdvisor {
   advisorId: number;
   outcome: 'no-answer' | 'rejected';
@@ -43,8 +55,10 @@ export interface RouteSnapshot {
   owner: Advisor | null;
   /** The owner's delegates, in the order they stand in. */
   delegates: readonly Advisor[];
-  /** Every advisor that may take calls (the pool), with presence; owner and delegates are looked up here too. */
-  advisors: readonly AdvisorState[];
+  /** Presence of the owner and the delegates by advisor id; one missing here is absent (no presence). */
+  presences: ReadonlyMap<number, AdvisorPresence>;
+  /** The pool this caller may be served from. */
+  pool: PoolCandidates;
   /** Advisors already rung on this call who did not take it. */
   tried: readonly TriedAdvisor[];
   /** The caller waited for the owner up to the max wait. */
@@ -129,12 +143,11 @@ interface Context {
   snapshot: RouteSnapshot;
   skipped: SkippedAdvisor[];
   triedIds: ReadonlySet<number>;
-  stateOf: (id: number) => AdvisorState | undefined;
 }
 
 function verdictFor(ctx: Context, advisor: Advisor): PresenceVerdict {
   if (!advisor.active) return { availability: 'absent', cause: 'logged-out' };
-  return foldPresence(ctx.stateOf(advisor.id)?.presence ?? null, ctx.snapshot.now);
+  return foldPresence(ctx.snapshot.presences.get(advisor.id) ?? null, ctx.snapshot.now);
 }
 
 function skip(ctx: Context, advisor: Advisor, why: string): void {
@@ -197,10 +210,26 @@ function skippedText(ctx: Context): string {
   return ` (skipped ${ctx.skipped.map((k) => `${k.name}: ${k.why}`).join('; ')})`;
 }
 
-/** Longest idle first; an advisor with no idle time recorded counts as idle since now. */
-function longestIdle(candidates: readonly AdvisorState[], now: number): AdvisorState | undefined {
-  const idleSince = (c: AdvisorState) => c.presence?.idleSince ?? now;
-  return [...candidates].sort((a, b) => idleSince(a) - idleSince(b) || a.advisor.id - b.advisor.id)[0];
+/**
+ * The longest idle of the available pool advisors not yet tried (an advisor with no idle
+ * time recorded counts as idle since now; ties by id), and how many there were. One pass,
+ * no sort: this runs on every routing question against the whole free floor.
+ */
+function longestIdle(ctx: Context): { chosen: AdvisorState | undefined; availableCount: number } {
+  const { snapshot: s, triedIds } = ctx;
+  let chosen: AdvisorState | undefined;
+  let chosenIdle = 0;
+  let availableCount = 0;
+  for (const c of s.pool.available) {
+    if (triedIds.has(c.advisor.id)) continue;
+    availableCount += 1;
+    const idle = c.presence?.idleSince ?? s.now;
+    if (!chosen || idle < chosenIdle || (idle === chosenIdle && c.advisor.id < chosen.advisor.id)) {
+      chosen = c;
+      chosenIdle = idle;
+    }
+  }
+  return { chosen, availableCount };
 }
 
 function poolStep(ctx: Context): RouteDecision {
@@ -208,12 +237,8 @@ function poolStep(ctx: Context): RouteDecision {
   const level = s.member?.level ?? null;
   const reason: RouteReason = s.member ? 'pool' : 'unknown-caller';
   const minimumTier = minimumTierFor(level, s.settings.tierRules);
-  const eligible = s.advisors.filter(
-    (c) => c.advisor.active && !ctx.triedIds.has(c.advisor.id) && tierFits(c.advisor.tier, level, s.settings.tierRules),
-  );
-  const available = eligible.filter((c) => foldPresence(c.presence, s.now).availability === 'available');
   const who = s.member ? `member ${s.member.memberNo} (${s.member.level}, ${minimumTier} tier or above)` : 'unknown caller (any tier)';
-  const chosen = longestIdle(available, s.now);
+  const { chosen, availableCount } = longestIdle(ctx);
   if (chosen) {
     // In the pool the owner or a delegate may still come out first; keep the true reason.
     const relation: RouteReason =
@@ -230,7 +255,7 @@ function poolStep(ctx: Context): RouteDecision {
       ringTimeoutMs: s.settings.ringTimeoutMs,
       standIn: null,
       skipped: ctx.skipped,
-      explanation: `${who}: ringing ${chosen.advisor.name}, idle longest of ${available.length} available${skippedText(ctx)}`,
+      explanation: `${who}: ringing ${chosen.advisor.name}, idle longest of ${availableCount} available${skippedText(ctx)}`,
     };
   }
   const poolWait = s.expectedWaits.pool;
@@ -257,14 +282,15 @@ function poolStep(ctx: Context): RouteDecision {
       explanation: `${who}: nobody available and expected wait ${poolWait.known ? `${Math.round(poolWait.ms / 1000)}s` : 'unbounded (no eligible advisor logged in)'} exceeds the peak threshold ${Math.round(s.settings.peakWaitThresholdMs / 1000)}s, offered a callback`,
     };
   }
+  const eligibleAdvisorIds = s.pool.eligibleIds.filter((id) => !ctx.triedIds.has(id));
   return {
     kind: 'wait-in-pool',
     reason,
     minimumTier,
     poolExpectedWait: poolWait,
-    eligibleAdvisorIds: eligible.map((c) => c.advisor.id),
+    eligibleAdvisorIds,
     skipped: ctx.skipped,
-    explanation: `${who}: nobody available among ${eligible.length} eligible, waiting in the pool queue (${poolWait.explanation})${skippedText(ctx)}`,
+    explanation: `${who}: nobody available among ${eligibleAdvisorIds.length} eligible, waiting in the pool queue (${poolWait.explanation})${skippedText(ctx)}`,
   };
 }
 
@@ -337,12 +363,10 @@ function ownerStep(ctx: Context, owner: Advisor, verdict: PresenceVerdict): Rout
  * "next" still tries the delegates first, since they are the member's named stand-ins.
  */
 export function route(snapshot: RouteSnapshot): RouteDecision {
-  const byId = new Map(snapshot.advisors.map((c) => [c.advisor.id, c]));
   const ctx: Context = {
     snapshot,
     skipped: [],
     triedIds: new Set(snapshot.tried.map((t) => t.advisorId)),
-    stateOf: (id) => byId.get(id),
   };
   const { member, owner } = snapshot;
   if (!member || !owner || !snapshot.settings.affinity) return poolStep(ctx);
@@ -358,4 +382,27 @@ export function route(snapshot: RouteSnapshot): RouteDecision {
   skip(ctx, owner, why);
   const delegate = tryDelegates(ctx, owner, ownerStatusOf(snapshot, ownerTried));
   return delegate ?? poolStep(ctx);
+}
+
+/**
+ * The snapshot's `presences` and `pool` for a caller of `level`, from every advisor on the
+ * floor (directory order) with their presence: the reference for what the router keeps
+ * incrementally, and the way to build a snapshot from a plain list.
+ */
+export function floorForRoute(
+  advisors: readonly AdvisorState[],
+  level: Member['level'] | null,
+  tierRules: TierRules,
+  now: number,
+): Pick<RouteSnapshot, 'presences' | 'pool'> {
+  const presences = new Map<number, AdvisorPresence>();
+  const eligibleIds: number[] = [];
+  const available: AdvisorState[] = [];
+  for (const c of advisors) {
+    if (c.presence) presences.set(c.advisor.id, c.presence);
+    if (!c.advisor.active || !tierFits(c.advisor.tier, level, tierRules)) continue;
+    eligibleIds.push(c.advisor.id);
+    if (foldPresence(c.presence, now).availability === 'available') available.push(c);
+  }
+  return { presences, pool: { eligibleIds, available } };
 }

@@ -32,8 +32,9 @@ interface Entry {
   wrapUpTimer: unknown;
 }
 
-export class PresenceBoard extends EventEmitter<{ change: [PresenceChange] }> {
+export class PresenceBoard extends EventEmitter<{ change: [PresenceChange]; 'handle-time': [advisorId: number] }> {
   private readonly entries = new Map<number, Entry>();
+  private rosterVersion = 0;
   private readonly setTimer: NonNullable<PresenceBoardOptions['setTimer']>;
   private readonly clearTimer: NonNullable<PresenceBoardOptions['clearTimer']>;
 
@@ -60,19 +61,29 @@ export class PresenceBoard extends EventEmitter<{ change: [PresenceChange] }> {
       handleTimes: [],
       wrapUpTimer: null,
     });
+    this.rosterVersion += 1;
   }
 
   forget(advisorId: number): void {
     const entry = this.entries.get(advisorId);
     if (entry?.wrapUpTimer) this.clearTimer(entry.wrapUpTimer);
-    this.entries.delete(advisorId);
+    if (this.entries.delete(advisorId)) this.rosterVersion += 1;
   }
 
+  /**
+   * Bumped when an advisor is tracked or forgotten, which emits no event: whoever keeps
+   * figures from the `change` and `handle-time` events rebuilds them when it moves.
+   */
+  get roster(): number {
+    return this.rosterVersion;
+  }
+
+  /** The live presence: replaced on every change, never mutated, so it may be held without a copy. */
   get(advisorId: number): AdvisorPresence | undefined {
     return this.entries.get(advisorId)?.presence;
   }
 
-  /** A copy of every advisor's presence: the snapshot decisions are made on. */
+  /** A copy of every advisor's presence: the wallboard's and the dispatcher's view. */
   snapshot(): Map<number, AdvisorPresence> {
     const out = new Map<number, AdvisorPresence>();
     for (const [id, entry] of this.entries) out.set(id, { ...entry.presence });
@@ -89,6 +100,7 @@ export class PresenceBoard extends EventEmitter<{ change: [PresenceChange] }> {
     entry.handleTimes.push(ms);
     const keep = this.options.handleTimeSamples ?? 20;
     if (entry.handleTimes.length > keep) entry.handleTimes.splice(0, entry.handleTimes.length - keep);
+    this.emit('handle-time', advisorId);
   }
 
   desktopConnected(advisorId: number): void {

@@ -15,6 +15,7 @@ export class AdvisorDirectory {
   private byDeviceName = new Map<string, Advisor>();
   private listeners = new Set<(advisors: readonly Advisor[]) => void>();
   private timer: NodeJS.Timeout | null = null;
+  private reloads = 0;
 
   constructor(
     private readonly source: AdvisorSource,
@@ -45,6 +46,7 @@ export class AdvisorDirectory {
       const device = deviceForEndpoint(advisor.endpoint);
       if (device !== null) this.byDeviceName.set(device, advisor);
     }
+    this.reloads += 1;
     for (const listener of this.listeners) listener(advisors);
   }
 
@@ -52,6 +54,11 @@ export class AdvisorDirectory {
   onReload(listener: (advisors: readonly Advisor[]) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Moves on every reload: figures derived from the list are stale once it has. */
+  get version(): number {
+    return this.reloads;
   }
 
   get(id: number): Advisor | undefined {

@@ -1,6 +1,7 @@
 // Named builders with defaults for domain tests: each test states only what matters.
 import type { Advisor, AdvisorPresence, Callback, Member } from '../../../server/domain/model.js';
-import type { RouteSettings, RouteSnapshot } from '../../../server/domain/route.js';
+import { floorForRoute } from '../../../server/domain/route.js';
+import type { AdvisorState, RouteSettings, RouteSnapshot } from '../../../server/domain/route.js';
 import { DEFAULT_TIER_RULES } from '../../../server/domain/tiers.js';
 
 /** Monday 2026-03-02 10:00 in Shanghai (02:00 UTC): outside default quiet hours. */
@@ -104,25 +105,32 @@ export function callback(over: Partial<Callback> = {}): Callback {
   };
 }
 
-/** A routing snapshot: owner 1 (Alice), delegates 2 (Bob) and 3 (Carol), pool advisor 4 (Dan); all available by default. */
-export function snapshot(over: Partial<RouteSnapshot> = {}, presences: Record<number, AdvisorPresence | null> = {}): RouteSnapshot {
+/**
+ * A routing snapshot: owner 1 (Alice), delegates 2 (Bob) and 3 (Carol), pool advisor 4 (Dan); all available by default.
+ * `advisors` replaces the whole floor; the snapshot's presences and pool are derived from it as the router would.
+ */
+export function snapshot(
+  over: Partial<RouteSnapshot> & { advisors?: readonly AdvisorState[] } = {},
+  presences: Record<number, AdvisorPresence | null> = {},
+): RouteSnapshot {
   const alice = advisor(1, { name: 'Alice', tier: 'senior' });
   const bob = advisor(2, { name: 'Bob', tier: 'standard' });
   const carol = advisor(3, { name: 'Carol', tier: 'standard' });
   const dan = advisor(4, { name: 'Dan', tier: 'standard' });
-  const all = [alice, bob, carol, dan];
-  return {
+  const { advisors, ...rest } = over;
+  const floor = advisors ?? [alice, bob, carol, dan].map((a) => ({ advisor: a, presence: a.id in presences ? presences[a.id]! : presence.available(a.id, NOW - a.id * MIN) }));
+  const s: Omit<RouteSnapshot, 'presences' | 'pool'> = {
     now: NOW,
     member: member(),
     owner: alice,
     delegates: [bob, carol],
-    advisors: all.map((a) => ({ advisor: a, presence: a.id in presences ? presences[a.id]! : presence.available(a.id, NOW - a.id * MIN) })),
     tried: [],
     ownerWaitTimedOut: false,
     ownerChoice: null,
     peakChoice: null,
     expectedWaits: { byAdvisor: new Map(), pool: { known: true, ms: 30_000, confidence: 'medium', method: 'queue-position', explanation: 'short' } },
     settings: routeSettings,
-    ...over,
+    ...rest,
   };
+  return { ...floorForRoute(floor, s.member?.level ?? null, s.settings.tierRules, s.now), ...s };
 }
