@@ -145,6 +145,8 @@ export async function startCallbackEngine(options: CallbackEngineOptions): Promi
     dialsInProgress: () => active.size,
     now,
     log,
+    // The tick refreshes the snapshot before a freed advisor would find it too old.
+    snapshotMaxAgeMs: 2 * Math.max(50, config.callbacks.dispatchIntervalMs),
   });
   const onChanged = (change: CallbackChange) => {
     if (desktop) desktop.pushCallbacksChanged(toPushedChange(change), advisorsConcerned(change.callbacks));
@@ -158,7 +160,7 @@ export async function startCallbackEngine(options: CallbackEngineOptions): Promi
 
   // Only an advisor becoming free can start new work; other changes wait for the tick.
   const onPresence = ({ current }: PresenceChange) => {
-    if (foldPresence(current, now()).availability === 'available') dispatcher.trigger();
+    if (foldPresence(current, now()).availability === 'available') dispatcher.advisorFreed();
   };
   presence.on('change', onPresence);
   const stopCapture = captureAbandonedCalls(telephony.events, service, log);

@@ -11,6 +11,10 @@ export interface PoolStaffing {
   freeAgents: number;
 }
 
+/**
+ * The definition of the pool's staffing over a whole floor. The router keeps the same
+ * figures incrementally (routing/floor-index.ts); its tests check it against this.
+ */
 export function poolStaffing(
   advisors: readonly { advisor: Advisor; presence: AdvisorPresence | null }[],
   level: MemberLevel | null,
