@@ -32,7 +32,7 @@ const RUNNERS: Record<BenchName, Runner> = {
     decisionPathRows(await runDecisionPath({ calls: o.quick ? 3_000 : 20_000, warmupCalls: o.quick ? 100 : 300, maxMs: o.quick ? 30_000 : 120_000, progress: o.log })),
   e2e: async (o) =>
     endToEndRows(await runEndToEnd({ stepMs: o.quick ? 10_000 : 30_000, soakMs: o.soak ? 600_000 : o.quick ? 30_000 : 90_000, progress: o.log })),
-  dispatcher: async (o) => dispatcherRows(await runDispatcherPick({ cycles: o.quick ? 15 : 60, progress: o.log })),
+  dispatcher: async (o) => dispatcherRows(await runDispatcherPick({ cycles: o.quick ? 60 : 300, progress: o.log })),
   scale: async (o) => scaleOutRows(await runScaleOut({ stepMs: o.quick ? 10_000 : 30_000, progress: o.log })),
   day: async (o) => workingDayRows(await runWorkingDay({ days: o.quick ? 1 : 5 })),
 };
