@@ -275,7 +275,7 @@ async function main(): Promise<void> {
     `| Callbacks kept (completed) | ${byState.completed ?? 0} |`,
     `| Closed because the member got through | ${closedWhy('member got through')} |`,
     `| Merged into a newer callback of the same member | ${closedWhy('merged into callback')} |`,
-    `| Still queued at the end (retry or pacing not yet due) | ${figures.stillOpenAtEnd} |`,
+    `| Still queued at the end (waiting for a free advisor, a retry or pacing; kept in the queue) | ${figures.stillOpenAtEnd} |`,
     `| **Callbacks lost** | **${lost.length}** |`,
     `| Members dialed more often than recorded attempts | ${overDialed.length} |`,
     `| Faults injected and survived | ${Object.entries(figures.faults).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'} |`,
