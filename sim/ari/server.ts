@@ -9,6 +9,7 @@ import { ENTITY_ID } from '../core/protocol.js';
 import { AriError, Router, credentialsOf, readBody, send, type AriRequest } from './http.js';
 import { registerRoutes, type AriEnv } from './routes.js';
 
+const ASTERISK_HTTP = { sessionKeepAliveMs: 15_000, sessionLimit: 100 } as const;
 const AUTH_REQUIRED = { message: 'Authentication required' };
 const WWW_AUTHENTICATE = { 'WWW-Authenticate': 'Basic realm="Asterisk REST Interface"' };
 
@@ -38,6 +39,11 @@ export class AriServer {
     });
     server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
     server.on('clientError', (_err, socket) => socket.destroy());
+    // Asterisk's http.conf defaults: idle keep-alive connections close after 15 s
+    // (session_keep_alive) and connections past 100 (sessionlimit, the events WebSocket
+    // included) are closed on accept, so a client that opens one per request fails here too.
+    server.keepAliveTimeout = ASTERISK_HTTP.sessionKeepAliveMs;
+    server.maxConnections = ASTERISK_HTTP.sessionLimit;
     this.server = server;
     this.detach = this.env.pbx.addSink({ ari: (event, apps) => this.deliver(event, apps) });
     await new Promise<void>((resolve, reject) => {
