@@ -28,6 +28,10 @@ export interface ScaleOutOptions {
   stepMs?: number;
   advisors?: number;
   members?: number;
+  /** Mean talk time of a call once bridged (default 5 s). */
+  talkMs?: number;
+  /** Extra environment for both servers (e.g. a shorter CTI_WRAP_UP for a small fleet). */
+  serverEnv?: Record<string, string>;
   progress?: (line: string) => void;
 }
 
@@ -108,6 +112,7 @@ export async function runScaleOut(options: ScaleOutOptions = {}): Promise<ScaleO
       CTI_KEY_TIMEOUT: '1s',
       CTI_DEFAULT_CHOICE: 'next',
       CTI_PROMPT_DIR: join(dir, 'prompts'),
+      ...options.serverEnv,
     });
     const servers = await Promise.all([startServerProcess(env('bench-one', '0')), startServerProcess(env('bench-two', '1'))]);
     for (const s of servers) closers.push(() => s.stop());
@@ -145,7 +150,7 @@ export async function runScaleOut(options: ScaleOutOptions = {}): Promise<ScaleO
       const t0 = Date.now();
       const loads = await Promise.all(
         sims.map((sim, i) =>
-          runLoad(sim, { ratePerSec: rate / 2, durationMs: options.stepMs ?? 30_000, numbers: byNode[i]!, keys: ['1', '2'], meanHandleMs: 5_000, meanPatienceMs: 60_000 }),
+          runLoad(sim, { ratePerSec: rate / 2, durationMs: options.stepMs ?? 30_000, numbers: byNode[i]!, keys: ['1', '2'], meanHandleMs: options.talkMs ?? 5_000, meanPatienceMs: 60_000 }),
         ),
       );
       const elapsed = (Date.now() - t0) / 1000;
