@@ -225,7 +225,8 @@ export class CallFlow {
         await this.options.control.hangup(channel.id).catch((err: unknown) => this.options.log.warn({ err, channelId: channel.id }, 'could not hang up an orphaned agent leg'));
         continue;
       }
-      if (entry.kind !== 'caller' || bridged.has(channel.id)) continue;
+      // Checked again: the caller may have been taken (its StasisStart arrived) while the bridges were listed.
+      if (entry.kind !== 'caller' || bridged.has(channel.id) || this.calls.has(channel.id)) continue;
       const created = Date.parse(channel.creationtime);
       const call = this.startCall(channel, entry.ivr, Number.isFinite(created) ? created : this.options.now());
       // Whatever the previous owner left playing (music on hold) is stopped before our first prompt.
