@@ -41,7 +41,11 @@ export function deferred<T>(): Deferred<T> {
 
 /** Resolves with the promise, or rejects CallerGoneError as soon as the call's signal aborts. */
 export function unlessGone<T>(signal: AbortSignal, promise: Promise<T>): Promise<T> {
-  if (signal.aborted) return Promise.reject(new CallerGoneError(String(signal.reason)));
+  if (signal.aborted) {
+    // Nobody awaits the action any more: its own failure (e.g. 404, the channel is gone) must not go unhandled.
+    promise.catch(() => undefined);
+    return Promise.reject(new CallerGoneError(String(signal.reason)));
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new CallerGoneError(String(signal.reason)));
     signal.addEventListener('abort', onAbort, { once: true });
