@@ -62,7 +62,9 @@ export class AmiFrameParser {
     while (this.buffer.length >= 2 && this.buffer[0] === 0x0d && this.buffer[1] === 0x0a) this.buffer = this.buffer.subarray(2);
     while (this.buffer.length >= 1 && this.buffer[0] === 0x0a) this.buffer = this.buffer.subarray(1);
     const crlf = this.buffer.indexOf(CRLF_CRLF);
-    const lf = this.buffer.indexOf(LF_LF);
+    // Asterisk frames end in CRLF CRLF: a bare LF LF only counts before that, so it is
+    // looked for there, not across every frame still buffered behind it.
+    const lf = (crlf < 0 ? this.buffer : this.buffer.subarray(0, crlf)).indexOf(LF_LF);
     if (crlf < 0 && lf < 0) return { index: -1, length: 0 };
     if (lf >= 0 && (crlf < 0 || lf < crlf)) return { index: lf, length: 2 };
     return { index: crlf, length: 4 };
