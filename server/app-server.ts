@@ -172,6 +172,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ...(demo ? { nodes: [demo.node] } : {}),
       takeCallsAtStart: !scale.leasesNodes,
       callbacks: callbacks.port,
+      remoteWaiting: () => scale.remoteWaiting(),
     });
     closers.push(() => telephony.stop());
     // Advisors dial *71 / *72 to record their own name or greeting.
@@ -197,7 +198,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     closers.push(() => engine.stop());
     scale.takeNodes(telephony);
     closers.push(() => scale.releaseNodes());
-    const buildWallboard = wallboardBuilder({ store, presence, telephony, now, timeZone: config.timeZone });
+    const buildWallboard = wallboardBuilder({ store, presence, telephony, now, timeZone: config.timeZone, remoteWaiting: () => scale.remoteWaiting() });
     gateway.setWallboardProvider(buildWallboard);
     const refreshWallboard = () => gateway.refreshWallboard();
     presence.on('change', refreshWallboard);
@@ -206,6 +207,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       presence.off('change', refreshWallboard);
       telephony.waiting.off('changed', refreshWallboard);
     });
+    await scale.shareWaiting(telephony.waiting, refreshWallboard);
     // Listen last: every route and socket handler has what it needs from the first request.
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);

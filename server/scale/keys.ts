@@ -10,6 +10,12 @@ export interface ScaleKeys {
   presenceChannel: string;
   /** Counter ordering presence messages across servers. */
   presenceSeq: string;
+  /** Hash: `<serverId>` -> that server's latest waiting-callers record. */
+  waiting: string;
+  /** Pub/sub channel carrying each waiting-callers record as it is written. */
+  waitingChannel: string;
+  /** Counter ordering waiting-callers records across servers. */
+  waitingSeq: string;
   /** String with a TTL per running server: present = alive. */
   server(serverId: string): string;
   /** String holding the server id that owns an Asterisk node's Stasis app. */
@@ -27,6 +33,9 @@ export function scaleKeys(prefix = SCALE_PREFIX): ScaleKeys {
     presence: `${prefix}presence`,
     presenceChannel: `${prefix}presence:changes`,
     presenceSeq: `${prefix}presence:seq`,
+    waiting: `${prefix}waiting`,
+    waitingChannel: `${prefix}waiting:changes`,
+    waitingSeq: `${prefix}waiting:seq`,
     server: (serverId) => `${prefix}server:${serverId}`,
     nodeLease: (app, node) => `${prefix}node-lease:${app}:${node}`,
     socketIo: `${prefix}socket.io`,

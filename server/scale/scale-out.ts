@@ -1,8 +1,8 @@
 // Several CTI servers side by side. With CTI_REDIS_URL: the Socket.IO Redis adapter,
-// presence shared through Redis, a heartbeat per server and Asterisk node leases in
-// Redis. Without Redis but on PostgreSQL: node leases as advisory locks (one active
-// server per node, the others on standby). Otherwise (one server on SQLite): every
-// node's calls are taken at start, as before.
+// presence and waiting callers shared through Redis, a heartbeat per server and Asterisk
+// node leases in Redis. Without Redis but on PostgreSQL: node leases as advisory locks
+// (one active server per node, the others on standby). Otherwise (one server on SQLite):
+// every node's calls are taken at start, as before.
 import type { Server as HttpServer } from 'node:http';
 import { Gauge, type Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
@@ -12,6 +12,7 @@ import type { PopStore } from '../desktop/pop-store.js';
 import type { AsteriskNodeLink } from '../pbx/asterisk-node.js';
 import type { Telephony } from '../pbx/call-flow/telephony.js';
 import type { PresenceBoard } from '../presence/presence-board.js';
+import type { WaitingCaller } from '../routing/waiting-choice.js';
 import type { Logger } from '../shared/logger.js';
 import { nodeLeaseName, scaleKeys, type ScaleKeys } from './keys.js';
 import { PgAdvisoryNodeLease, RedisNodeLease, type NodeLease } from './node-lease.js';
@@ -22,6 +23,7 @@ import { connectRedis, type RedisConnections } from './redis-connection.js';
 import { RedisPopStore } from './redis-pop-store.js';
 import { ServerHeartbeat } from './server-heartbeat.js';
 import { closeSocketServer, createScaledSocketServer } from './socket-server.js';
+import { WaitingSync, type WaitingSource } from './waiting-sync.js';
 
 export interface ScaleOutOptions {
   config: Config;
@@ -54,6 +56,13 @@ export interface ScaleOut {
   sharePresence(presence: PresenceBoard, desktop: DesktopEvents): Promise<void>;
   /** True while the presence board applies a change another server made (and already pushed to desktops). */
   applyingRemotePresence(): boolean;
+  /**
+   * Shares this server's waiting callers and follows the other servers' (no-op without
+   * Redis); `onRemoteChange` runs when the others' callers change.
+   */
+  shareWaiting(waiting: WaitingSource, onRemoteChange?: () => void): Promise<void>;
+  /** The callers waiting on the other live servers (empty without Redis): to show and count, never to hand an advisor. */
+  remoteWaiting(): readonly WaitingCaller[];
   /** Starts the node leases over telephony's nodes (no-op when not leasing). */
   takeNodes(telephony: Pick<Telephony, 'nodes' | 'directory' | 'tracker'>): void;
   status(): ScaleStatus;
@@ -85,8 +94,11 @@ export async function startScaleOut(options: ScaleOutOptions): Promise<ScaleOut>
     registers: [options.registry],
   });
 
+  // How often the servers whose agents or callers this one shows are checked for life.
+  const livenessCheckMs = Math.max(250, Math.floor(config.scale.serverTtlMs / 3));
   let io: DesktopServer | null = null;
   let sync: PresenceSync | null = null;
+  let waitingSync: WaitingSync | null = null;
   let ownership: NodeOwnership | null = null;
   let phoneView: (advisorId: number) => boolean = () => false;
   log.info({ serverId, redis: Boolean(redis), leases: leasesKind }, 'scale-out settings');
@@ -102,7 +114,6 @@ export async function startScaleOut(options: ScaleOutOptions): Promise<ScaleOut>
     },
     async sharePresence(presence, desktop) {
       if (!redis || !heartbeat) return;
-      const expiryCheckMs = Math.max(250, Math.floor(config.scale.serverTtlMs / 3));
       const presenceSync = new PresenceSync({
         serverId,
         board: presence,
@@ -111,7 +122,7 @@ export async function startScaleOut(options: ScaleOutOptions): Promise<ScaleOut>
         keys,
         liveness: heartbeat,
         resyncMs: config.scale.presenceResyncMs,
-        expiryCheckMs,
+        expiryCheckMs: livenessCheckMs,
         hasLocalPhoneView: (advisorId) => phoneView(advisorId),
         logger,
         now,
@@ -122,6 +133,25 @@ export async function startScaleOut(options: ScaleOutOptions): Promise<ScaleOut>
       await presenceSync.start();
       sync = presenceSync;
     },
+    async shareWaiting(waiting, onRemoteChange) {
+      if (!redis || !heartbeat) return;
+      const shared = new WaitingSync({
+        serverId,
+        waiting,
+        redis: redis.commands,
+        subscriber: redis.presenceSubscriber,
+        keys,
+        liveness: heartbeat,
+        republishMs: config.scale.presenceResyncMs,
+        livenessCheckMs,
+        ...(onRemoteChange ? { onRemoteChange } : {}),
+        logger,
+        now,
+      });
+      await shared.start();
+      waitingSync = shared;
+    },
+    remoteWaiting: () => waitingSync?.remoteWaiting() ?? [],
     takeNodes({ nodes, directory, tracker }) {
       // Our own AMI sees this phone: other servers' reports of it are not needed.
       phoneView = (advisorId) => {
@@ -152,6 +182,7 @@ export async function startScaleOut(options: ScaleOutOptions): Promise<ScaleOut>
     async close() {
       await ownership?.stop();
       await sync?.stop();
+      await waitingSync?.stop();
       if (io) closeSocketServer(io);
       await heartbeat?.stop();
       await lease?.close();

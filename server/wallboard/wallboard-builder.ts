@@ -1,9 +1,12 @@
 // The supervisors' live picture: advisors by state, who waits for whom, open
 // callbacks, and today's headline figures. Today's figures come from the database
-// and are cached briefly; the live parts are read from memory every time.
+// and are cached briefly; the live parts are read from memory every time (with several
+// servers, the waiting callers of all of them).
 import type { Wallboard } from '../desktop/contract.js';
 import type { PresenceBoard } from '../presence/presence-board.js';
 import type { Telephony } from '../pbx/call-flow/telephony.js';
+import { withRemoteCallers } from '../pbx/call-flow/waiting-callers.js';
+import type { WaitingCaller } from '../routing/waiting-choice.js';
 import type { Store } from '../store/index.js';
 import { startOfLocalDay } from '../domain/local-time.js';
 import { summarize } from '../stats/summary.js';
@@ -12,6 +15,8 @@ export interface WallboardBuilderOptions {
   store: Store;
   presence: PresenceBoard;
   telephony: Pick<Telephony, 'waitingCallers' | 'activeCalls'>;
+  /** The callers waiting on the other CTI servers (scale-out), listed with this server's. */
+  remoteWaiting?: () => readonly WaitingCaller[];
   now: () => number;
   /** The center's zone (CTI_TIME_ZONE): today's figures start at its local midnight. */
   timeZone: string;
@@ -49,7 +54,7 @@ export function wallboardBuilder(options: WallboardBuilderOptions): () => Promis
     ]);
     const presences = presence.snapshot();
     const live = new Map(telephony.activeCalls().map((c) => [c.callId, c]));
-    const waiting = telephony.waitingCallers();
+    const waiting = options.remoteWaiting ? withRemoteCallers(telephony.waitingCallers(), options.remoteWaiting()) : telephony.waitingCallers();
     const memberIds = [...new Set(waiting.map((w) => w.memberId).concat(open.items.map((c) => c.memberId)).filter((id): id is number => id !== null))];
     const members = new Map((await Promise.all(memberIds.map((id) => store.members.get(id)))).filter((m) => m !== null).map((m) => [m.id, m]));
     return {
@@ -72,6 +77,7 @@ export function wallboardBuilder(options: WallboardBuilderOptions): () => Promis
         const member = w.memberId !== null ? members.get(w.memberId) : undefined;
         return {
           callId: w.callId,
+          // A caller waiting on another server shows no number: only member ids travel between servers.
           callerNumber: live.get(w.callId)?.callerNumber ?? '',
           memberName: member?.name ?? null,
           memberLevel: member?.level ?? null,

@@ -32,7 +32,7 @@ import { InboundScript } from './inbound-script.js';
 import { PromptPlayer } from './prompt-player.js';
 import type { PromptSource } from './prompt-player.js';
 import { AdvisorReservations } from './reservations.js';
-import { WaitingCallers } from './waiting-callers.js';
+import { WaitingCallers, withRemoteCallers } from './waiting-callers.js';
 
 /** The repositories telephony reads and writes (the Store satisfies it). */
 export interface TelephonyStore {
@@ -64,6 +64,12 @@ export interface TelephonyOptions {
   advisorRefreshMs?: number;
   reconnect?: BackoffOptions;
   keepaliveMs?: number;
+  /**
+   * The callers waiting on the other CTI servers (scale-out): the expected pool wait counts
+   * them too, so every server offers the same wait and peak-time callback. Only this
+   * server's own callers are ever handed an advisor.
+   */
+  remoteWaiting?: () => readonly WaitingCaller[];
   /** false: nodes start with AMI only and take their calls when told (`node.takeCalls()`: the scale-out node lease). Default true. */
   takeCallsAtStart?: boolean;
 }
@@ -105,6 +111,7 @@ export async function startTelephony(options: TelephonyOptions): Promise<Telepho
   const directory = new AdvisorDirectory(store.advisors, log);
   const tracker = new DeviceStateTracker({ logger });
   const waiting = new WaitingCallers(liveCallersPolicy(settings.dispatch));
+  const { remoteWaiting } = options;
 
   const offer = (advisorId: number) => {
     const advisor = directory.get(advisorId);
@@ -145,7 +152,7 @@ export async function startTelephony(options: TelephonyOptions): Promise<Telepho
     callers: store.callers,
     directory,
     presence,
-    waiting: () => waiting.list(),
+    waiting: remoteWaiting ? () => withRemoteCallers(waiting.list(), remoteWaiting()) : () => waiting.list(),
     settings: settings.route,
     advisorWait: settings.advisorWait,
     reserved: () => reservations.ids(),

@@ -79,3 +79,14 @@ export class WaitingCallers extends EventEmitter<{ changed: [readonly WaitingCal
     return affected.length;
   }
 }
+
+/**
+ * This server's waiting callers with the other servers' (to show and to count, never to
+ * hand an advisor), oldest first-call time first; a call listed on both sides (a node
+ * changing hands) counts once, as ours.
+ */
+export function withRemoteCallers(local: readonly WaitingCaller[], remote: readonly WaitingCaller[]): readonly WaitingCaller[] {
+  if (remote.length === 0) return local;
+  const ours = new Set(local.map((c) => c.callId));
+  return [...local, ...remote.filter((c) => !ours.has(c.callId))].sort((a, b) => a.firstCallAt - b.firstCallAt);
+}

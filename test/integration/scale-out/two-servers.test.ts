@@ -2,7 +2,7 @@
 // Asterisk nodes: each server owns one node (its lease), a call routed by either server
 // pops on the right agent wherever that agent's desktop is connected, and when server 1
 // is killed, server 2 takes its node over and agent A, reconnecting through the
-// balancer, gets pops again.
+// balancer, gets pops again. A supervisor on either server sees every server's waiting callers.
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
@@ -249,6 +249,13 @@ describe(`scale-out: two CTI server processes on PostgreSQL + Redis${skipped}`, 
     await waiting.waitStasis(10_000);
     await new Promise((r) => setTimeout(r, 1_500));
     expect(alice.pops.filter((p) => p.callId.endsWith(waiting.id)), 'nobody rang yet').to.have.length(0);
+    // A supervisor on server 2 sees the caller server 1 holds (the waiting lines are shared).
+    const listed = await waitFor("server 2's wallboard listing the caller waiting on server 1", async () => {
+      const board = await json(`${two!.url}/api/wallboard`, { token: supervisorToken });
+      return (board.waiting as Array<{ callId: string; reason: string; targetAdvisorId: number | null; memberName: string | null }>).find((w) => w.callId.endsWith(waiting.id));
+    });
+    expect(listed).to.include({ reason: 'own-advisor', targetAdvisorId: alice.advisorId });
+    expect(listed.memberName, 'the member is named from the database').to.be.a('string');
 
     const connectsBefore = alice.connects;
     const killedAt = Date.now();
