@@ -219,8 +219,11 @@ export interface ClientToServerEvents {
   'screen-pop:ack': (payload: unknown, ack?: (result: AckResult) => void) => void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no server-to-server events yet; the Redis adapter still needs the map
-export interface InterServerEvents {}
+/** Between CTI servers (through the Redis adapter). */
+export interface InterServerEvents {
+  /** Deliver this pop to the agent's desktop sockets held by the receiving server. */
+  'screen-pop:deliver': (advisorId: number, event: 'screen-pop' | 'screen-pop:update', pop: ScreenPop) => void;
+}
 
 export interface SocketData {
   user: SessionUser;

@@ -53,9 +53,9 @@ export interface DesktopGatewayOptions {
 
 export interface PopDelivery {
   popId: string;
-  /** Desktop sockets of the agent at the time of sending (all servers). */
+  /** Desktop sockets of the agent on this server at the time of sending (other servers deliver to theirs). */
   sockets: number;
-  /** Sockets that acknowledged within the timeout. */
+  /** Of those, the sockets that acknowledged within the timeout. */
   acknowledged: number;
 }
 
@@ -114,6 +114,10 @@ export function createDesktopGateway(options: DesktopGatewayOptions): DesktopGat
   });
 
   const presence = presenceTracker(io, listeners, log);
+  // Another server routed a call for an agent whose desktop may be here.
+  io.on('screen-pop:deliver', (advisorId, event, pop) => {
+    deliverHere(event, advisorId, pop).catch((err: unknown) => log.warn({ err, advisorId, popId: pop.popId }, 'screen pop from another server not delivered'));
+  });
 
   io.use(socketAuth(options.verifyToken, log));
   io.on('connection', (socket) => onConnection(socket));
@@ -202,9 +206,22 @@ export function createDesktopGateway(options: DesktopGatewayOptions): DesktopGat
       .timeout(ackTimeoutMs)
       .emit(event, stamped, () => undefined);
     if (wallboardProvider) wallboard.invalidate();
+    // Each server delivers to the sockets it holds: one message through the adapter, where
+    // asking every server for the agent's sockets and then each socket for its ack took
+    // several round trips a pop and timed out under load.
+    io.serverSideEmit('screen-pop:deliver', advisorId, event, stamped);
+    const delivery = await deliverHere(event, advisorId, stamped);
+    if (!presence.isPresent(advisorId)) log.warn({ advisorId, popId: stamped.popId }, 'screen pop sent to an agent with no desktop open');
+    return delivery;
+  }
 
-    // One ack per socket: a room-wide ack would not say which tab failed.
-    const sockets = await io.in(agentRoom).fetchSockets();
+  /** Sends the pop to this server's sockets of the agent, one ack per socket (a room-wide ack would not say which tab failed). */
+  async function deliverHere(
+    event: typeof SERVER_EVENTS.screenPop | typeof SERVER_EVENTS.screenPopUpdate,
+    advisorId: number,
+    stamped: ScreenPop,
+  ): Promise<PopDelivery> {
+    const sockets = await io.local.in(ROOMS.agent(advisorId)).fetchSockets();
     const acks = await Promise.all(
       sockets.map(async (socket) => {
         const started = performance.now();
@@ -220,9 +237,7 @@ export function createDesktopGateway(options: DesktopGatewayOptions): DesktopGat
         }
       }),
     );
-    const delivery = { popId: stamped.popId, sockets: sockets.length, acknowledged: acks.filter(Boolean).length };
-    if (delivery.sockets === 0) log.warn({ advisorId, popId: stamped.popId }, 'screen pop sent to an agent with no desktop open');
-    return delivery;
+    return { popId: stamped.popId, sockets: sockets.length, acknowledged: acks.filter(Boolean).length };
   }
 
   return {
@@ -304,6 +319,10 @@ function presenceTracker(io: DesktopServer, listeners: GatewayListeners, log: Lo
   }
 
   return {
+    /** Whether the agent has a desktop open on any server, as of the last check. */
+    isPresent(advisorId: number): boolean {
+      return present.has(advisorId);
+    },
     /** Resolves when the checks queued so far for this advisor are done. */
     settled(advisorId: number): Promise<void> {
       return chains.get(advisorId) ?? Promise.resolve();

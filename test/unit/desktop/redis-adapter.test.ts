@@ -98,9 +98,14 @@ describe('desktop gateway behind the Redis adapter, two servers (needs CTI_TEST_
     await until(() => seen.sue!.length === 1);
     await roundTrip(bob);
 
-    expect(delivery).to.deep.equal({ popId: 'across', sockets: 1, acknowledged: 1 });
+    // Server two holds no socket of Alice's: server one delivers it to hers and takes her ack.
+    expect(delivery).to.deep.equal({ popId: 'across', sockets: 0, acknowledged: 0 });
     expect(seen.alice!.map((p) => p.popId)).to.deep.equal(['across']);
     expect(seen.bob).to.be.empty;
+    const local = await one.gateway.sendScreenPop(11, aPop({ popId: 'here' }));
+    expect(local).to.deep.equal({ popId: 'here', sockets: 1, acknowledged: 1 });
+    await until(() => seen.sue!.length === 2);
+    expect(seen.alice!.map((p) => p.popId), 'each pop once, whichever server sent it').to.deep.equal(['across', 'here']);
   });
 
   it('reports the agent gone only when their last socket anywhere has closed', async () => {
