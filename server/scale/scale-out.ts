@@ -17,7 +17,6 @@ import type { Logger } from '../shared/logger.js';
 import { nodeLeaseName, scaleKeys, type ScaleKeys } from './keys.js';
 import { PgAdvisoryNodeLease, RedisNodeLease, type NodeLease } from './node-lease.js';
 import { NodeOwnership, type LeasedNode, type NodeOwnershipStatus } from './node-ownership.js';
-import { adoptOrphanedCallers } from './orphaned-calls.js';
 import { PresenceSync } from './presence-sync.js';
 import { connectRedis, type RedisConnections } from './redis-connection.js';
 import { RedisPopStore } from './redis-pop-store.js';
@@ -160,7 +159,7 @@ export async function startScaleOut(options: ScaleOutOptions): Promise<ScaleOut>
       };
       if (!lease) return;
       const preferred = new Set(config.scale.preferredNodes);
-      const leased = nodes.map((link) => leasedNode(link, preferred.size === 0 || preferred.has(link.node.index), config.ariApp, logger, now));
+      const leased = nodes.map((link) => leasedNode(link, preferred.size === 0 || preferred.has(link.node.index)));
       for (const node of leased) owned.set({ node: node.name }, 0);
       ownership = new NodeOwnership({
         nodes: leased,
@@ -191,43 +190,20 @@ export async function startScaleOut(options: ScaleOutOptions): Promise<ScaleOut>
   };
 }
 
-/** One AsteriskNodeLink as the lease controller sees it; a takeover also adopts orphaned callers. */
-function leasedNode(link: AsteriskNodeLink, preferred: boolean, app: string, logger: Logger, now: () => number): LeasedNode {
-  const log = logger.child({ node: link.name });
-  let adoptOnConnect: (() => void) | null = null;
-  const stopAdopting = () => {
-    if (adoptOnConnect) link.ari.off('connected', adoptOnConnect);
-    adoptOnConnect = null;
-  };
+/**
+ * One AsteriskNodeLink as the lease controller sees it. Callers the previous owner left in
+ * the Stasis app are adopted by the call flow itself when the taken node's ARI connects
+ * (its resync), keeping their first-call time.
+ */
+function leasedNode(link: AsteriskNodeLink, preferred: boolean): LeasedNode {
   return {
     name: link.name,
     leaseName: nodeLeaseName(link.node.ari.baseUrl),
     preferred,
     takeCalls() {
-      stopAdopting();
-      const adopt = () => {
-        stopAdopting();
-        adoptOrphanedCallers(
-          {
-            app,
-            listChannels: () => link.ari.channels.list(),
-            bridgedChannelIds: async () => new Set((await link.ari.bridges.list()).flatMap((b) => b.channels)),
-            knownCallers: () => new Set(link.flow.activeCalls().map((c) => c.channelId)),
-            handle: (event) => link.flow.handle(event),
-          },
-          log,
-          now,
-        ).then(
-          (n) => n > 0 && log.info({ adopted: n }, 'orphaned callers routed afresh after the takeover'),
-          (err: unknown) => log.warn({ err }, 'could not look for callers left by the previous owner'),
-        );
-      };
-      adoptOnConnect = adopt;
-      link.ari.on('connected', adopt);
       link.takeCalls();
     },
     async releaseCalls() {
-      stopAdopting();
       await link.releaseCalls();
     },
     onReplaced(listener) {
