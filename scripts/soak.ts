@@ -225,7 +225,14 @@ async function main(): Promise<void> {
   const open = async () => (await server.store.callbacks.list({ state: ['reserved', 'dialing'] }, { limit: 1, offset: 0 })).total;
   while ((await open()) > 0 && Date.now() < drainUntil) await sleep(500);
 
-  const all = await server.store.callbacks.list({}, { limit: 100_000, offset: 0 });
+  // Every callback, page by page (the store caps a page).
+  const all: { items: Awaited<ReturnType<typeof server.store.callbacks.list>>['items']; total: number } = { items: [], total: 0 };
+  for (;;) {
+    const page = await server.store.callbacks.list({}, { limit: 500, offset: all.items.length }, 'newest');
+    all.items.push(...page.items);
+    all.total = page.total;
+    if (page.items.length === 0 || all.items.length >= page.total) break;
+  }
   const byState: Record<string, number> = {};
   const byReason: Record<string, number> = {};
   for (const cb of all.items) {
