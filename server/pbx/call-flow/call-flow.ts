@@ -250,10 +250,13 @@ export class CallFlow {
    */
   async stop(): Promise<void> {
     this.stopped = true;
-    const handBack = this.activeCalls()
+    const calls = this.activeCalls();
+    const handBack = calls
       .filter((call) => !call.answered && !call.gone)
       .map((call) => this.options.control.returnToDialplan(call.channelId).catch(() => false));
     await Promise.all(handBack);
+    // No events reach a stopped flow: its scripts would wait (or retry Asterisk) for ever.
+    for (const call of calls) call.release('call flow stopped');
   }
 
   /** Resolves when every call script has finished (tests, graceful shutdown). */

@@ -145,6 +145,8 @@ export class InboundCall {
   storedId: number | null = null;
   /** Set when Asterisk lost the call while we were away (resync). */
   lost = false;
+  /** Set when this server stopped driving the call (node handed over, shutdown): whoever takes the node resumes it. */
+  released = false;
   private readonly abortController = new AbortController();
 
   constructor(init: InboundCallInit) {
@@ -170,6 +172,12 @@ export class InboundCall {
   /** The caller hung up (or Asterisk lost the channel): every wait of the call rejects. */
   markGone(why: string): void {
     if (!this.gone) this.abortController.abort(why);
+  }
+
+  /** This server lets go of the call without ending it: its waits reject and the script stops, touching nothing. */
+  release(why: string): void {
+    this.released = true;
+    this.markGone(why);
   }
 
   /** The member's first-call time is this call's start: callbacks keep it as their place. */

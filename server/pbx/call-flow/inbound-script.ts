@@ -71,6 +71,12 @@ export class InboundScript {
     try {
       outcome = await this.route(call);
     } catch (err) {
+      if (call.released) {
+        // Another server (or this one after a restart) adopts the caller and its stored row.
+        deps.waiting.remove(call.callId);
+        call.log.info({ why: String(call.signal.reason) }, 'call released to whoever drives the node next');
+        return;
+      }
       if (err instanceof CallerGoneError) {
         abandonedAt = call.answered ? null : call.state.abandonPlace();
         outcome = call.answered ? 'completed' : call.callbackId !== null ? 'callback' : call.lost ? 'lost' : 'abandoned';
