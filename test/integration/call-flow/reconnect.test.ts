@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { DEMO_FIRST_MEMBER } from '../../../db/seeds/demo.js';
 import { startHarness, waitUntil } from './harness.js';
+import { CALL_FLOW_EVENTS } from '../../../server/pbx/call-flow/events.js';
 import type { Harness } from './harness.js';
 
 const OWNER = DEMO_FIRST_MEMBER.ownerEndpoint;
@@ -80,6 +81,26 @@ describe('call flow: AMI or ARI connection lost mid-call', function () {
     second.hangup();
     expect((await h.settledCall(second.id)).reason).to.equal('own-advisor');
     await h.allClear();
+  });
+
+  it('the call flow stops (shutdown, node handed over) while a caller waits for the owner: the caller goes to the dialplan, the script lets go without storing an end', async () => {
+    h = await startHarness();
+    const alice = h.advisorId(OWNER);
+    h.sim.setAgent(OWNER, { kind: 'busy' });
+    await waitUntil('Alice on a call', () => h.presence.get(alice)?.phone === 'in-use');
+    const caller = h.sim.call({ from: DEMO_FIRST_MEMBER.phone, keys: ['2', '1'] });
+    await caller.waitPlayback('owner-busy');
+    caller.press('1');
+    await caller.waitPlayback('sound:cti/en/please-hold');
+    expect(h.telephony.activeCalls()).to.have.length(1);
+
+    await h.telephony.stop();
+    await waitUntil('the script let go of the call', () => h.telephony.activeCalls().length === 0);
+    await caller.waitFor('the caller back in the dialplan fallback queue', () => caller.queue !== undefined, 5000);
+    const stored = await h.storedCall(caller.id);
+    expect(stored?.endedAt, 'not stored as abandoned: the call goes on elsewhere').to.equal(null);
+    expect(h.events.filter((e) => e.name === CALL_FLOW_EVENTS.callerAbandoned), 'no abandoned-call callback for a caller handed back').to.have.length(0);
+    caller.hangup();
   });
 
   it('the CTI server restarts while a caller waits for the owner: the new server adopts the caller and routes them', async () => {
