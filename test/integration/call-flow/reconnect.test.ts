@@ -6,6 +6,18 @@ import type { Harness } from './harness.js';
 
 const OWNER = DEMO_FIRST_MEMBER.ownerEndpoint;
 
+/** A member who pressed 1 to wait for their owner Alice, who is on another call. */
+async function callerWaitingForBusyOwner(h: Harness) {
+  const alice = h.advisorId(OWNER);
+  h.sim.setAgent(OWNER, { kind: 'busy' });
+  await waitUntil('Alice on a call', () => h.presence.get(alice)?.phone === 'in-use');
+  const caller = h.sim.call({ from: DEMO_FIRST_MEMBER.phone, keys: ['2', '1'] });
+  await caller.waitPlayback('owner-busy');
+  caller.press('1');
+  await caller.waitPlayback('sound:cti/en/please-hold');
+  return { alice, caller };
+}
+
 describe('call flow: AMI or ARI connection lost mid-call', function () {
   this.timeout(30_000);
   let h: Harness;
@@ -85,13 +97,7 @@ describe('call flow: AMI or ARI connection lost mid-call', function () {
 
   it('the call flow stops (shutdown, node handed over) while a caller waits for the owner: the caller goes to the dialplan, the script lets go without storing an end', async () => {
     h = await startHarness();
-    const alice = h.advisorId(OWNER);
-    h.sim.setAgent(OWNER, { kind: 'busy' });
-    await waitUntil('Alice on a call', () => h.presence.get(alice)?.phone === 'in-use');
-    const caller = h.sim.call({ from: DEMO_FIRST_MEMBER.phone, keys: ['2', '1'] });
-    await caller.waitPlayback('owner-busy');
-    caller.press('1');
-    await caller.waitPlayback('sound:cti/en/please-hold');
+    const { caller } = await callerWaitingForBusyOwner(h);
     expect(h.telephony.activeCalls()).to.have.length(1);
 
     await h.telephony.stop();
@@ -105,13 +111,7 @@ describe('call flow: AMI or ARI connection lost mid-call', function () {
 
   it('the CTI server restarts while a caller waits for the owner: the new server adopts the caller and routes them', async () => {
     h = await startHarness();
-    const alice = h.advisorId(OWNER);
-    h.sim.setAgent(OWNER, { kind: 'busy' });
-    await waitUntil('Alice on a call', () => h.presence.get(alice)?.phone === 'in-use');
-    const caller = h.sim.call({ from: DEMO_FIRST_MEMBER.phone, keys: ['2', '1'] });
-    await caller.waitPlayback('owner-busy');
-    caller.press('1');
-    await caller.waitPlayback('sound:cti/en/please-hold');
+    const { caller } = await callerWaitingForBusyOwner(h);
 
     await h.crashAndRestartTelephony();
     const adopted = await waitUntil('the caller adopted', () => h.telephony.activeCalls().find((c) => c.callId === `node0:${caller.id}`));
@@ -135,13 +135,7 @@ describe('call flow: AMI or ARI connection lost mid-call', function () {
 
   it('the owner frees up while ARI is down: the caller stays on hold and the owner rings once Asterisk is back', async () => {
     h = await startHarness();
-    const alice = h.advisorId(OWNER);
-    h.sim.setAgent(OWNER, { kind: 'busy' });
-    await waitUntil('Alice on a call', () => h.presence.get(alice)?.phone === 'in-use');
-    const caller = h.sim.call({ from: DEMO_FIRST_MEMBER.phone, keys: ['2', '1'] });
-    await caller.waitPlayback('owner-busy');
-    caller.press('1');
-    await caller.waitPlayback('sound:cti/en/please-hold');
+    const { alice, caller } = await callerWaitingForBusyOwner(h);
     await h.sim.stopAri();
     h.sim.setAgent(OWNER, { kind: 'answer', ringMs: 50 });
     await waitUntil('Alice free (AMI still up)', () => h.presence.get(alice)?.phone === 'idle');
