@@ -159,7 +159,8 @@ export class PresenceSync {
     this.timers = [];
     this.options.board.off('change', this.onChange);
     this.options.subscriber.off('ready', this.onSubscriberReady);
-    await this.options.subscriber.unsubscribe(this.options.keys.presenceChannel).catch(() => undefined);
+    // Only over a working connection: node-redis holds commands on a closed or reconnecting one, and shutdown would wait.
+    if (this.options.subscriber.isReady) await this.options.subscriber.unsubscribe(this.options.keys.presenceChannel).catch(() => undefined);
   }
 
   private every(ms: number, fn: () => Promise<void>): void {
