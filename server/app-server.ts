@@ -136,7 +136,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const httpServer = createServer(app);
     const scaledIo = scale.socketServer(httpServer);
     const gateway = createDesktopGateway({
-      ...(scaledIo ? { io: scaledIo } : { httpServer }),
+      ...(scaledIo ? { io: scaledIo, otherServers: true } : { httpServer }),
       ...(scale.popStore ? { popStore: scale.popStore } : {}),
       verifyToken,
       logger,

@@ -40,6 +40,8 @@ export interface DesktopGatewayOptions {
   io?: DesktopServer;
   /** ...or the API's HTTP server to attach a new one to (same port, path /socket.io). */
   httpServer?: HttpServer;
+  /** Other CTI servers share `io` through its adapter: pops are handed to them for their sockets. Default false. */
+  otherServers?: boolean;
   verifyToken: (token: string) => Promise<SessionUser | null>;
   logger: Logger;
   registry?: Registry;
@@ -209,7 +211,7 @@ export function createDesktopGateway(options: DesktopGatewayOptions): DesktopGat
     // Each server delivers to the sockets it holds: one message through the adapter, where
     // asking every server for the agent's sockets and then each socket for its ack took
     // several round trips a pop and timed out under load.
-    io.serverSideEmit('screen-pop:deliver', advisorId, event, stamped);
+    if (options.otherServers) io.serverSideEmit('screen-pop:deliver', advisorId, event, stamped);
     const delivery = await deliverHere(event, advisorId, stamped);
     if (!presence.isPresent(advisorId)) log.warn({ advisorId, popId: stamped.popId }, 'screen pop sent to an agent with no desktop open');
     return delivery;

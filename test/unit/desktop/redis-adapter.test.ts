@@ -33,6 +33,7 @@ async function startNode(key: string): Promise<Node> {
   const io: DesktopServer = new Server(http, { adapter: createAdapter(pub, sub, { key, requestsTimeout: 2000 }) });
   const gateway = createDesktopGateway({
     io,
+    otherServers: true,
     verifyToken: async (token) => Object.values(USERS).find((u) => `token-${u.username}` === token) ?? null,
     logger: createLogger('silent', silent),
     popAckTimeoutMs: 2000,
