@@ -213,7 +213,8 @@ export function createDesktopGateway(options: DesktopGatewayOptions): DesktopGat
     // several round trips a pop and timed out under load.
     if (options.otherServers) io.serverSideEmit('screen-pop:deliver', advisorId, event, stamped);
     const delivery = await deliverHere(event, advisorId, stamped);
-    if (!presence.isPresent(advisorId)) log.warn({ advisorId, popId: stamped.popId }, 'screen pop sent to an agent with no desktop open');
+    // Only a lone server knows every socket; with others, the agent's desktop may be on one of them.
+    if (!options.otherServers && delivery.sockets === 0) log.warn({ advisorId, popId: stamped.popId }, 'screen pop sent to an agent with no desktop open');
     return delivery;
   }
 
@@ -321,10 +322,6 @@ function presenceTracker(io: DesktopServer, listeners: GatewayListeners, log: Lo
   }
 
   return {
-    /** Whether the agent has a desktop open on any server, as of the last check. */
-    isPresent(advisorId: number): boolean {
-      return present.has(advisorId);
-    },
     /** Resolves when the checks queued so far for this advisor are done. */
     settled(advisorId: number): Promise<void> {
       return chains.get(advisorId) ?? Promise.resolve();
