@@ -59,7 +59,7 @@ export interface ActiveDial {
 }
 
 /** The contact log's result of a member dial until its outcome is known (kept if the server dies). */
-export const CONTACT_INTERRUPTED = 'interrupted';
+const CONTACT_INTERRUPTED = 'interrupted';
 
 interface AttemptInProgress {
   /** The callback with this attempt counted. */
