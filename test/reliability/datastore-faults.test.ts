@@ -6,7 +6,7 @@ import type { RunningServer } from '../../server/app-server.js';
 import { openDatabase } from '../../server/store/database.js';
 import type { Simulator } from '../../sim/index.js';
 import { postgresAvailable, redisAvailable, startPrivatePostgres, startPrivateRedis, type PrivateService } from './private-services.js';
-import { api, Desktops, login, routedCall, waitAllAvailable, seededWorkdir, serverEnv, sleep, startInProcess, startPbx, timeUntilRouting, waitFor, type Workdir } from './support.js';
+import { api, Desktops, login, promiseCallbacksForTomorrow, routedCall, waitAllAvailable, seededWorkdir, serverEnv, sleep, startInProcess, startPbx, timeUntilRouting, waitFor, type Workdir } from './support.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,12 +53,7 @@ describe('reliability: PostgreSQL restarted under the server (private instance o
     await desktops.signIn();
     const supervisor = await login(server.url, 'supervisor');
     await waitAllAvailable(server.url, supervisor);
-    const promised: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const res = await api(server.url, 'POST', '/api/callbacks', supervisor, { memberId: null, number: `1390000${3000 + i}` });
-      expect(res.status).to.equal(201);
-      promised.push(res.body.id as number);
-    }
+    const promised = await promiseCallbacksForTomorrow(server.url, supervisor, ['13900003000', '13900003001', '13900003002'], 'before the outage');
     const inProgress = await routedCall(sim, DEMO_FIRST_MEMBER.phone);
     expect(inProgress.agent).to.equal(ALICE);
 

@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { DEMO_ADVISORS, DEMO_FIRST_MEMBER } from '../../db/seeds/demo.js';
 import type { CallHandle, Simulator } from '../../sim/index.js';
-import { api, Desktops, freePort, login, seededWorkdir, serverEnv, sleep, startChild, startPbx, timeUntilRouting, waitFor, type ChildServer, type Workdir } from './support.js';
+import { api, Desktops, freePort, login, promiseCallbacksForTomorrow, seededWorkdir, serverEnv, sleep, startChild, startPbx, timeUntilRouting, waitFor, type ChildServer, type Workdir } from './support.js';
 
 const REPORT = process.env.CTI_RELIABILITY_REPORT;
 
@@ -43,12 +43,12 @@ describe('reliability: the CTI server killed with -9 under load and started agai
     const supervisor = await login(url, 'supervisor');
 
     // Promises made before the crash: the API answered 201 only after the row was written.
-    const promised: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const res = await api(url, 'POST', '/api/callbacks', supervisor, { memberId: null, number: `1390000${2000 + i}`, note: `before the crash ${i}` });
-      expect(res.status).to.equal(201);
-      promised.push(res.body.id as number);
-    }
+    const promised = await promiseCallbacksForTomorrow(
+      url,
+      supervisor,
+      Array.from({ length: 5 }, (_, i) => `1390000${2000 + i}`),
+      'before the crash',
+    );
     // Load: member calls reaching their advisors, one caller waiting for a busy owner, and REST reads.
     const members = (await api(url, 'GET', '/api/members?limit=200', supervisor)).body.items as Array<{ phones: string[]; ownerId: number | null }>;
     const aliceId = (await api(url, 'GET', `/api/members?phone=${DEMO_FIRST_MEMBER.phone}`, supervisor)).body.items[0].ownerId as number;

@@ -170,6 +170,23 @@ export async function login(url: string, username: string, password = 'demo1234'
   return res.body.token as string;
 }
 
+/**
+ * Callbacks promised through the API (as an agent or the IVR would), for a caller who asked
+ * to be called tomorrow: the dispatcher leaves them alone whatever the time of day, so a
+ * test can check that every promise outlives a fault without quiet hours deciding whether
+ * free advisors dial them meanwhile. Returns their ids.
+ */
+export async function promiseCallbacksForTomorrow(url: string, token: string, numbers: readonly string[], note: string): Promise<number[]> {
+  const dueAt = new Date(Date.now() + 24 * 3_600_000).toISOString();
+  const ids: number[] = [];
+  for (const number of numbers) {
+    const res = await api(url, 'POST', '/api/callbacks', token, { memberId: null, number, note, dueAt });
+    if (res.status !== 201) throw new Error(`promising a callback to ${number}: ${res.status} ${JSON.stringify(res.body)}`);
+    ids.push(res.body.id as number);
+  }
+  return ids;
+}
+
 /** Desktops of agents that sign in and go ready, and go ready again after every reconnect (as the desktop app does). */
 export class Desktops {
   readonly sockets = new Map<string, Socket>();
