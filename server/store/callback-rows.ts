@@ -61,8 +61,10 @@ export interface TransitionRequest {
 export interface CallbackFilter {
   state?: CallbackState | CallbackState[];
   reason?: CallbackReason;
-  /** Preferred or assigned advisor. */
+  /** Involving this advisor: preferred or assigned (a supervisor's view of someone's callbacks). */
   advisorId?: number;
+  /** Held by this advisor (`callbackHolder`): assigned to them, or unassigned and preferred for them (an agent's own). */
+  heldBy?: number;
   memberId?: number;
   number?: string;
   createdBefore?: string;
@@ -76,7 +78,7 @@ export interface ClaimRequest {
   limit?: number;
   /** Only these callbacks (the dispatcher decided which one an advisor gets). */
   ids?: number[];
-  /** Only callbacks assigned to, or preferred for and not assigned elsewhere, this advisor. */
+  /** Only callbacks this advisor holds (`callbackHolder`): assigned to them, or unassigned and preferred for them. */
   advisorId?: number;
 }
 

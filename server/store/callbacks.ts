@@ -39,6 +39,13 @@ export type {
   TransitionRequest,
 } from './callback-rows.js';
 
+/** `callbackHolder(c) === advisorId` (server/domain/callback-holder.ts) in SQL: assigned to them, or unassigned and preferred for them. */
+function heldBy(advisorId: number): (w: Knex.QueryBuilder) => void {
+  return (w) => {
+    w.where('assigned_advisor_id', advisorId).orWhere((o) => o.whereNull('assigned_advisor_id').where('preferred_advisor_id', advisorId));
+  };
+}
+
 export class CallbackStore {
   constructor(
     private readonly db: Knex,
@@ -102,6 +109,7 @@ export class CallbackStore {
       const advisorId = filter.advisorId;
       query.where((w) => w.where('preferred_advisor_id', advisorId).orWhere('assigned_advisor_id', advisorId));
     }
+    if (filter.heldBy !== undefined) query.where(heldBy(filter.heldBy));
     if (filter.memberId !== undefined) query.where('member_id', filter.memberId);
     if (filter.number) query.where('number', filter.number);
     if (filter.createdBefore) query.where('created_at', '<', filter.createdBefore);
@@ -245,12 +253,7 @@ export class CallbackStore {
     return transact(this.db, async (trx) => {
       const candidates = trx('callbacks').select('id').where('state', 'pending').where('due_at', '<=', now);
       if (request.ids) candidates.whereIn('id', request.ids);
-      if (request.advisorId !== undefined) {
-        const advisorId = request.advisorId;
-        candidates.where((w) =>
-          w.where('assigned_advisor_id', advisorId).orWhere((o) => o.whereNull('assigned_advisor_id').where('preferred_advisor_id', advisorId)),
-        );
-      }
+      if (request.advisorId !== undefined) candidates.where(heldBy(request.advisorId));
       candidates.orderBy(URGENCY).limit(Math.min(Math.max(request.limit ?? 1, 1), 100));
       if (isPostgres(this.db)) candidates.forUpdate().skipLocked();
       const rows = (await trx('callbacks')

@@ -1,8 +1,13 @@
 // The callback queue over REST: supervisors list with filters, create manual callbacks,
 // assign, reschedule, prioritise, lift pacing with a reason, cancel with a reason and ask
-// for a call now. Agents see and act on their own callbacks only (preferred or assigned
-// to them). Every change is audited by the store and pushed as `callbacks:changed`.
+// for a call now. Agents see and act only on the callbacks they hold (`callbackHolder`:
+// assigned to them, or unassigned and preferred for them), the rule the dispatcher claims
+// by: once a supervisor assigns a callback to Bob, its owner Alice no longer lists, reads,
+// changes, cancels or calls it. A supervisor's `advisorId` filter still means "involving
+// this advisor" (preferred or assigned), to see what a reassignment took from whom. Every
+// change is audited by the store and pushed as `callbacks:changed`.
 import { z } from 'zod';
+import { holdsCallback } from '../../domain/callback-holder.js';
 import { CALLBACK_REASONS, CALLBACK_STATES, type CallbackState } from '../../domain/model.js';
 import type { SessionUser } from '../../domain/session.js';
 import { parseDuration } from '../../config/duration.js';
@@ -77,14 +82,12 @@ function ownAdvisorId(user: SessionUser): number {
   return user.advisorId;
 }
 
-function isOwn(user: SessionUser, callback: CallbackRecord): boolean {
-  return user.advisorId !== null && (callback.preferredAdvisorId === user.advisorId || callback.assignedAdvisorId === user.advisorId);
-}
-
-/** Loads a callback the user may act on: supervisors any, agents their own (403 otherwise). */
+/** Loads a callback the user may act on: supervisors any, agents those they hold (403 otherwise). */
 async function accessible(service: CallbackService, user: SessionUser, id: number): Promise<CallbackRecord> {
   const callback = await service.require(id);
-  if (!isSupervisor(user) && !isOwn(user, callback)) throw new ForbiddenError(`Callback ${id} belongs to another advisor: agents act on their own callbacks only.`);
+  if (!isSupervisor(user) && (user.advisorId === null || !holdsCallback(user.advisorId, callback))) {
+    throw new ForbiddenError(`Callback ${id} is held by another advisor: agents act on their own callbacks only; ask a supervisor to assign it to you.`);
+  }
   return callback;
 }
 
@@ -115,7 +118,8 @@ export function callbackRoutes(deps: ApiDeps) {
         if (!isSupervisor(user!)) {
           const own = ownAdvisorId(user!);
           if (filter.advisorId !== undefined && filter.advisorId !== own) throw new ForbiddenError('Agents may list their own callbacks only.');
-          filter.advisorId = own;
+          delete filter.advisorId;
+          filter.heldBy = own;
         }
         const page = await service.list(filter, { limit: limit ?? 50, offset: offset ?? 0 }, order ?? 'due');
         return { ...page, items: await withMemberNames(page.items) };

@@ -114,7 +114,8 @@ describe('callbacks: supervisor REST API (filter, reassign, reschedule, prioriti
     const list = await server.request('GET', '/api/callbacks', { token: alice });
     expect(list.status).to.equal(200);
     expect(list.body.items.length).to.be.greaterThan(0);
-    expect(list.body.items.every((c: { preferredAdvisorId: number; assignedAdvisorId: number | null }) => c.preferredAdvisorId === aliceId || c.assignedAdvisorId === aliceId)).to.equal(true);
+    // Held by Alice: assigned to her, or unassigned and hers (a callback of her member assigned to Bob is not).
+    expect(list.body.items.every((c: { preferredAdvisorId: number; assignedAdvisorId: number | null }) => (c.assignedAdvisorId ?? c.preferredAdvisorId) === aliceId)).to.equal(true);
     expect((await server.request('GET', `/api/callbacks?advisorId=${bobId}`, { token: alice })).status).to.equal(403);
     expect((await server.request('GET', `/api/callbacks/${bobs.id}`, { token: alice })).status).to.equal(403);
     expect((await server.request('PATCH', `/api/callbacks/${bobs.id}`, { token: alice, body: { dueAt: new Date().toISOString() } })).status).to.equal(403);
@@ -133,5 +134,44 @@ describe('callbacks: supervisor REST API (filter, reassign, reschedule, prioriti
     const mine = await create(alice, { memberId: null, number: '13900000305' });
     expect(mine.status).to.equal(201);
     expect(mine.body.preferredAdvisorId).to.equal(aliceId);
+  });
+
+  it('a supervisor\u2019s reassignment holds: the owner can no longer list, read, change, cancel or call it; the new holder can', async () => {
+    const bob = await server.login('bob');
+    const cb = (await create(supervisor, { memberId, note: 'call about the order' })).body;
+    expect(cb.preferredAdvisorId).to.equal(aliceId);
+    const listedFor = async (token: string, query = '') =>
+      ((await server.request('GET', `/api/callbacks?memberId=${memberId}&limit=500${query}`, { token })).body.items as Array<{ id: number }>).map((c) => c.id);
+    expect(await listedFor(alice)).to.include(cb.id);
+    expect(await listedFor(bob)).to.not.include(cb.id);
+
+    expect((await server.request('PATCH', `/api/callbacks/${cb.id}`, { token: supervisor, body: { assignedAdvisorId: bobId } })).status).to.equal(200);
+    const trail = await server.store.callbacks.events(cb.id);
+    const assigned = await server.store.callbacks.get(cb.id);
+    expect(await listedFor(alice)).to.not.include(cb.id);
+    expect(await listedFor(alice, `&advisorId=${aliceId}`)).to.not.include(cb.id);
+    const attempts = [
+      server.request('GET', `/api/callbacks/${cb.id}`, { token: alice }),
+      server.request('PATCH', `/api/callbacks/${cb.id}`, { token: alice, body: { assignedAdvisorId: aliceId } }),
+      server.request('PATCH', `/api/callbacks/${cb.id}`, { token: alice, body: { dueAt: new Date(Date.now() + 3_600_000).toISOString() } }),
+      server.request('PATCH', `/api/callbacks/${cb.id}`, { token: alice, body: { note: 'mine really' } }),
+      server.request('DELETE', `/api/callbacks/${cb.id}`, { token: alice, body: { reason: 'I will call her myself' } }),
+      server.request('POST', `/api/callbacks/${cb.id}/call-now`, { token: alice, body: {} }),
+    ];
+    expect((await Promise.all(attempts)).map((r) => r.status)).to.deep.equal([403, 403, 403, 403, 403, 403]);
+    expect(await server.store.callbacks.get(cb.id)).to.deep.equal(assigned);
+    expect(await server.store.callbacks.events(cb.id)).to.deep.equal(trail);
+    // A supervisor still finds it under either advisor involved.
+    expect(await listedFor(supervisor, `&advisorId=${aliceId}`)).to.include(cb.id);
+    expect(await listedFor(supervisor, `&advisorId=${bobId}`)).to.include(cb.id);
+
+    expect(await listedFor(bob)).to.include(cb.id);
+    expect((await server.request('GET', `/api/callbacks/${cb.id}`, { token: bob })).status).to.equal(200);
+    expect((await server.request('PATCH', `/api/callbacks/${cb.id}`, { token: bob, body: { note: 'member prefers mornings' } })).body.note).to.equal('member prefers mornings');
+    const now = await server.request('POST', `/api/callbacks/${cb.id}/call-now`, { token: bob, body: {} });
+    expect(now.status).to.equal(200);
+    expect(now.body.assignedAdvisorId).to.equal(bobId);
+    const cancelled = await server.request('DELETE', `/api/callbacks/${cb.id}`, { token: bob, body: { reason: 'member reached in the shop' } });
+    expect(cancelled.body).to.include({ state: 'cancelled', cancelReason: 'member reached in the shop' });
   });
 });

@@ -111,6 +111,20 @@ describeEachDatabase('callbacks', (get) => {
     expect(listed.items.map((c) => c.id)).to.include(later.id);
   });
 
+  it('lists the callbacks an advisor holds (assigned to them, or unassigned and theirs) apart from those involving them', async () => {
+    const { store } = get();
+    const { alice, bob } = await makeTeam(store);
+    const m = await member(store, alice.id);
+    const base = { memberId: m.id, number: m.phones[0]!, reason: 'requested' as const, maxAttempts: 3 };
+    const alices = await store.callbacks.create({ ...base, preferredAdvisorId: alice.id }, SYSTEM_ACTOR);
+    const givenToBob = await store.callbacks.create({ ...base, preferredAdvisorId: alice.id, assignedAdvisorId: bob.id }, SYSTEM_ACTOR);
+    const takenByAlice = await store.callbacks.create({ ...base, preferredAdvisorId: bob.id, assignedAdvisorId: alice.id }, SYSTEM_ACTOR);
+    const ids = async (filter: Parameters<typeof store.callbacks.list>[0]) => (await store.callbacks.list({ ...filter, memberId: m.id })).items.map((c) => c.id);
+    expect(await ids({ heldBy: alice.id })).to.deep.equal([alices.id, takenByAlice.id]);
+    expect(await ids({ heldBy: bob.id })).to.deep.equal([givenToBob.id]);
+    expect(await ids({ advisorId: alice.id })).to.deep.equal([alices.id, givenToBob.id, takenByAlice.id]);
+  });
+
   it('gives the dispatcher due callbacks with the member level and zone, and contacts with callback reasons', async () => {
     const { store, time } = get();
     const { alice } = await makeTeam(store);
