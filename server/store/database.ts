@@ -3,6 +3,7 @@
 // lives here; the repositories ask `isPostgres(db)` for the few SQL differences.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import knexModule from 'knex';
 import type { Knex } from 'knex';
 import pg from 'pg';
@@ -52,17 +53,9 @@ export function openDatabase(dbUrl: string, options: OpenDatabaseOptions = {}): 
       pool: {
         min: 1,
         max: 1,
-        afterCreate(conn: { pragma(source: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+        afterCreate(conn: SqlitePragmas, done: (err: Error | null, conn: unknown) => void) {
           try {
-            conn.pragma('busy_timeout = 5000');
-            conn.pragma('journal_mode = WAL');
-            conn.pragma('foreign_keys = ON');
-            conn.pragma('synchronous = NORMAL');
-            // SQLite's default page cache is 2 MB: with a million members the caller-lookup
-            // indexes do not fit, and every miss is a read through the kernel. 64 MB and a
-            // memory-mapped file keep the hot pages in the process.
-            conn.pragma('cache_size = -65536');
-            conn.pragma('mmap_size = 268435456');
+            applySqlitePragmas(conn);
             done(null, conn);
           } catch (err) {
             done(err as Error, conn);
@@ -82,6 +75,44 @@ export function openDatabase(dbUrl: string, options: OpenDatabaseOptions = {}): 
     });
   }
   throw new Error(`Unsupported database URL "${dbUrl.split(':')[0]}:...": use sqlite:<path> or postgres://user@host/db.`);
+}
+
+interface SqlitePragmas {
+  pragma(source: string): unknown;
+}
+
+function applySqlitePragmas(conn: SqlitePragmas): void {
+  conn.pragma('busy_timeout = 5000');
+  conn.pragma('journal_mode = WAL');
+  conn.pragma('foreign_keys = ON');
+  conn.pragma('synchronous = NORMAL');
+  // SQLite's default page cache is 2 MB: with a million members the caller-lookup
+  // indexes do not fit, and every miss is a read through the kernel. 64 MB and a
+  // memory-mapped file keep the hot pages in the process.
+  conn.pragma('cache_size = -65536');
+  conn.pragma('mmap_size = 1073741824');
+}
+
+const sqliteReaders = new WeakMap<Db, BetterSqlite3.Database>();
+
+/**
+ * A second, query-only connection to the same SQLite file, for the read every inbound call
+ * makes before it rings anyone (the caller lookup). Its statements are prepared once, where
+ * knex prepares each query anew, and it reads committed data only (WAL snapshot), never a
+ * transaction the main connection has half written. null on PostgreSQL and in memory (a
+ * second connection to `:memory:` is another, empty database). Closed by closeDatabase().
+ */
+export function sqliteReader(db: Db): BetterSqlite3.Database | null {
+  if (isPostgres(db)) return null;
+  const existing = sqliteReaders.get(db);
+  if (existing) return existing;
+  const filename = (db.client.config.connection as { filename?: string } | undefined)?.filename;
+  if (!filename || filename === ':memory:') return null;
+  const reader = new BetterSqlite3(filename);
+  applySqlitePragmas(reader);
+  reader.pragma('query_only = ON');
+  sqliteReaders.set(db, reader);
+  return reader;
 }
 
 function safeHost(dbUrl: string): string {
@@ -110,5 +141,7 @@ export async function migrateRollbackAll(db: Db): Promise<string[]> {
 }
 
 export async function closeDatabase(db: Db): Promise<void> {
+  sqliteReaders.get(db)?.close();
+  sqliteReaders.delete(db);
   await db.destroy();
 }
