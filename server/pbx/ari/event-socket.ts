@@ -19,9 +19,16 @@ export interface AriEventSocketOptions {
   heartbeatMs?: number;
   /** WebSocket opening handshake timeout (default 10 s). */
   connectTimeoutMs?: number;
+  /**
+   * Largest message accepted (default 4 MiB; a real event is a few kB). A larger one closes
+   * the socket with 1009 before it is buffered whole, and the socket reconnects and resyncs.
+   */
+  maxPayloadBytes?: number;
   reconnect?: BackoffOptions;
   random?: () => number;
 }
+
+const DEFAULT_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 
 export type AriSocketState = 'stopped' | 'connecting' | 'connected' | 'waiting' | 'replaced';
 
@@ -121,7 +128,11 @@ export class AriEventSocket extends EventEmitter<AriClientEvents> {
     const { username, password } = this.socketOptions;
     const headers: Record<string, string> =
       this.socketOptions.wsAuth === 'api_key' ? {} : { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
-    const ws = new WebSocket(this.eventsUrl(), { headers, handshakeTimeout: this.socketOptions.connectTimeoutMs ?? 10_000 });
+    const ws = new WebSocket(this.eventsUrl(), {
+      headers,
+      handshakeTimeout: this.socketOptions.connectTimeoutMs ?? 10_000,
+      maxPayload: this.socketOptions.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+    });
     this.ws = ws;
     ws.on('open', () => this.onOpen(ws));
     ws.on('message', (data, isBinary) => {
@@ -137,6 +148,9 @@ export class AriEventSocket extends EventEmitter<AriClientEvents> {
     });
     ws.on('error', (error: Error) => {
       this.problem ||= error.message;
+      // After an oversized message ws sends 1009 and half-closes, but reads nothing more:
+      // a peer that keeps its half open would hold the close for 30 s. Reconnect now.
+      if ((error as { code?: unknown }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') ws.terminate();
     });
     ws.on('close', (code, reason) => this.onClose(ws, code, reason.toString()));
   }
