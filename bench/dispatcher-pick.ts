@@ -67,7 +67,8 @@ export async function seedCallbacks(db: Db, count: number, now: number): Promise
       note: '',
     };
   });
-  await insertChunked(db, 'callbacks', rows);
+  // Each is workable from its due time (never before its creation here), and so is its ladder.
+  await insertChunked(db, 'callbacks', rows.map((r) => ({ ...r, ladder_from: r.due_at, scheduled: r.due_at !== r.first_call_at })));
 }
 
 export async function runDispatcherPick(options: { pending?: number; cycles?: number; progress?: (l: string) => void } = {}): Promise<DispatcherFigures> {

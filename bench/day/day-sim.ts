@@ -166,6 +166,7 @@ export async function simulateDay(world: DayWorld, plan: DayPlan): Promise<DayRe
       priority: 0,
       firstCallAt: iso(call.arrival.at),
       dueAt: at,
+      ladderFrom: at,
       attempts: 0,
       maxAttempts: world.maxAttempts,
       lastResult: null,

@@ -7,6 +7,7 @@ import * as callsAndCallbacks from './0002_calls_callbacks.js';
 import * as promptsAndDispositions from './0003_prompts_dispositions.js';
 import * as callbackOverrideBy from './0004_callback_override_by.js';
 import * as callbacksDispatchIndex from './0005_callbacks_dispatch_index.js';
+import * as callbackLadderFrom from './0006_callback_ladder_from.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -19,6 +20,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['0003_prompts_dispositions', promptsAndDispositions],
   ['0004_callback_override_by', callbackOverrideBy],
   ['0005_callbacks_dispatch_index', callbacksDispatchIndex],
+  ['0006_callback_ladder_from', callbackLadderFrom],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { Config } from '../config/config.js';
 import type { CallbackChangeAction } from '../desktop/contract.js';
+import { ladderStartFor, ladderStartOnCallNow } from '../domain/callback-ladder.js';
 import type { CallbackReason, CallbackState } from '../domain/model.js';
 import type { Logger } from '../shared/logger.js';
 import { ConflictError, ValidationError } from '../shared/errors.js';
@@ -230,9 +231,15 @@ export class CallbackService extends EventEmitter<{ changed: [CallbackChange] }>
 
   /**
    * Assign, reschedule, prioritise or lift pacing. A failed callback given a new due time
-   * goes back to the queue with one more attempt allowed.
+   * goes back to the queue with one more attempt allowed. A new due time restarts the ladder
+   * there (or now, if it is past): the owner's window opens when the callback is workable
+   * as the person asked.
    */
   async update(id: number, patch: SupervisorPatch, actor: Actor): Promise<CallbackRecord> {
+    return this.edit(id, patch, actor, 'reschedule');
+  }
+
+  private async edit(id: number, patch: SupervisorPatch, actor: Actor, timing: 'reschedule' | 'call-now'): Promise<CallbackRecord> {
     const before = await this.store.require(id);
     if (!EDITABLE.includes(before.state)) {
       throw new ConflictError(`Callback ${id} is ${before.state}: only pending or failed callbacks can be changed.`);
@@ -241,7 +248,11 @@ export class CallbackService extends EventEmitter<{ changed: [CallbackChange] }>
     const changes: CallbackPatch = {};
     if (patch.assignedAdvisorId !== undefined) changes.assignedAdvisorId = patch.assignedAdvisorId;
     if (patch.priority !== undefined) changes.priority = patch.priority;
-    if (patch.dueAt !== undefined) Object.assign(changes, { dueAt: patch.dueAt, scheduled: true });
+    if (patch.dueAt !== undefined) {
+      const now = this.options.now();
+      const ladderFrom = timing === 'call-now' ? ladderStartOnCallNow(Date.parse(before.ladderFrom), now) : ladderStartFor(Date.parse(patch.dueAt), now);
+      Object.assign(changes, { dueAt: patch.dueAt, ladderFrom: new Date(ladderFrom).toISOString(), scheduled: true });
+    }
     if (patch.override !== undefined) {
       if (patch.override !== null && !patch.override.reason.trim()) throw new ValidationError('Say why pacing is overridden.');
       changes.pacingOverrideReason = patch.override === null ? null : patch.override.reason.trim();
@@ -270,11 +281,15 @@ export class CallbackService extends EventEmitter<{ changed: [CallbackChange] }>
     return cancelled;
   }
 
-  /** Due now, and for an agent acting on their own callback, theirs alone. */
+  /**
+   * Due now, and for an agent acting on their own callback, theirs alone. A ladder not yet
+   * started starts now; one already running keeps its place (calling now never hands a
+   * callback back to its owner alone).
+   */
   async callNow(id: number, actor: Actor, advisorId: number | null): Promise<CallbackRecord> {
     const patch: SupervisorPatch = { dueAt: this.iso() };
     if (advisorId !== null) patch.assignedAdvisorId = advisorId;
-    return this.update(id, patch, actor);
+    return this.edit(id, patch, actor, 'call-now');
   }
 
   get(id: number): Promise<CallbackRecord | null> {

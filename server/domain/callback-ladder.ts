@@ -1,9 +1,12 @@
 // Who may take a callback, and since when. A callback belongs to its preferred advisor
 // (the owner, or who promised it) alone for the owner window, then also to the owner's
 // delegates for the delegate window, then to any tier-eligible advisor. Windows are
-// measured from the callback's creation (`createdAt`): a callback scheduled long after
-// the first call still gives its owner the full window. A supervisor's assignment
-// restricts it to that advisor, with no windows.
+// measured from `ladderFrom`, when the callback became workable as asked: its creation for
+// one due at once (so a callback created long after the first call still gives its owner
+// the full window), the time asked for when the member or a person scheduled it ("after
+// 15:00") or rescheduled it. A dialer retry moves only the due time: the owner's window is
+// not reopened by every retry. A supervisor's assignment restricts it to that advisor,
+// with no windows.
 import { foldPresence } from './presence.js';
 import { minimumTierFor, tierFits } from './tiers.js';
 import type { TierRules } from './tiers.js';
@@ -55,7 +58,22 @@ export type CallbackEligibility =
 export type CallbackEligibilityVerdict = WithoutExplanation<CallbackEligibility>;
 type WithoutExplanation<T> = T extends unknown ? Omit<T, 'explanation'> : never;
 
+/** Where the ladder of a callback created, scheduled or rescheduled `dueAt` starts, at `now`: once it is workable. */
+export function ladderStartFor(dueAt: number, now: number): number {
+  return Math.max(dueAt, now);
+}
+
+/**
+ * Where the ladder starts after a "call now": now if it had not started yet, else where it
+ * was. Calling now widens who may take it; it never hands a callback back to its owner alone.
+ */
+export function ladderStartOnCallNow(ladderFrom: number, now: number): number {
+  return Number.isFinite(ladderFrom) ? Math.min(ladderFrom, now) : now;
+}
+
 function windowStart(callback: Callback): number {
+  const from = Date.parse(callback.ladderFrom);
+  if (Number.isFinite(from)) return from;
   const created = Date.parse(callback.createdAt);
   if (Number.isFinite(created)) return created;
   const firstCall = Date.parse(callback.firstCallAt);

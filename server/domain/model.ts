@@ -105,6 +105,12 @@ export interface Callback {
   /** When the caller first called: keeps their place against live callers. */
   firstCallAt: string;
   dueAt: string;
+  /**
+   * When the ladder (owner window, then delegates, then pool) starts: the moment the callback
+   * became workable as the member or a person asked, at creation or an explicit reschedule.
+   * A dialer retry moves `dueAt` but not this, so a retry never reopens the owner's window.
+   */
+  ladderFrom: string;
   attempts: number;
   maxAttempts: number;
   lastResult: string | null;

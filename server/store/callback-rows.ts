@@ -40,9 +40,12 @@ export interface NewCallback {
   note?: string;
 }
 
-/** What a supervisor may change on a waiting callback. */
+/** What a supervisor may change on a waiting callback (`ladderFrom` moves with an explicit reschedule only). */
 export type CallbackPatch = Partial<
-  Pick<CallbackRecord, 'assignedAdvisorId' | 'preferredAdvisorId' | 'priority' | 'dueAt' | 'scheduled' | 'maxAttempts' | 'pacingOverrideReason' | 'pacingOverrideBy' | 'note'>
+  Pick<
+    CallbackRecord,
+    'assignedAdvisorId' | 'preferredAdvisorId' | 'priority' | 'dueAt' | 'ladderFrom' | 'scheduled' | 'maxAttempts' | 'pacingOverrideReason' | 'pacingOverrideBy' | 'note'
+  >
 >;
 
 /** Fields a state transition may set besides the state. */
@@ -98,6 +101,7 @@ export const COLUMN_OF: Record<keyof TransitionPatch, string> = {
   preferredAdvisorId: 'preferred_advisor_id',
   priority: 'priority',
   dueAt: 'due_at',
+  ladderFrom: 'ladder_from',
   scheduled: 'scheduled',
   maxAttempts: 'max_attempts',
   pacingOverrideReason: 'pacing_override_reason',
@@ -135,6 +139,8 @@ export function toCallback(r: CallbackRow): CallbackRecord {
     priority: num(r.priority),
     firstCallAt: String(r.first_call_at),
     dueAt: String(r.due_at),
+    // Rows written around the store (SQLite keeps the column nullable) start their ladder at creation.
+    ladderFrom: str(r.ladder_from) ?? String(r.created_at),
     attempts: num(r.attempts),
     maxAttempts: num(r.max_attempts),
     lastResult: str(r.last_result),
@@ -163,14 +169,17 @@ export function checkPatch(patch: TransitionPatch): void {
     throw new ValidationError('Max attempts must be a whole number, at least 1.');
   }
   if (patch.dueAt !== undefined) isoInput(patch.dueAt, 'dueAt');
+  if (patch.ladderFrom !== undefined) isoInput(patch.ladderFrom, 'ladderFrom');
 }
+
+const ISO_FIELDS: ReadonlySet<keyof TransitionPatch> = new Set(['dueAt', 'ladderFrom', 'completedAt', 'leaseUntil']);
 
 export function toColumns(patch: TransitionPatch): Record<string, unknown> {
   const columns: Record<string, unknown> = {};
   for (const [key, column] of Object.entries(COLUMN_OF) as Array<[keyof TransitionPatch, string]>) {
     const value = patch[key];
     if (value === undefined) continue;
-    columns[column] = key === 'dueAt' || key === 'completedAt' || key === 'leaseUntil' ? (value === null ? null : isoInput(value as string, key)) : value;
+    columns[column] = ISO_FIELDS.has(key) ? (value === null ? null : isoInput(value as string, key)) : value;
   }
   return columns;
 }

@@ -3,6 +3,7 @@
 // same transaction. `claim` hands a callback to exactly one dispatcher, on SQLite and on
 // PostgreSQL with several CTI servers (FOR UPDATE SKIP LOCKED).
 import type { Knex } from 'knex';
+import { ladderStartFor } from '../domain/callback-ladder.js';
 import { CALLBACK_REASONS, type CallbackState, type Language, type MemberLevel } from '../domain/model.js';
 import { normalizePhone } from '../domain/phone.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
@@ -57,7 +58,9 @@ export class CallbackStore {
     const phone = normalizePhone(input.number ?? '', { defaultCountry: this.options.defaultCountry });
     if (!phone.ok) throw new ValidationError(`Callback number "${input.number}" is not usable: ${phone.reason}.`);
     checkPatch(input);
-    const now = iso(this.options.clock());
+    const clock = this.options.clock();
+    const now = iso(clock);
+    const dueAt = input.dueAt ? isoInput(input.dueAt, 'dueAt') : now;
     try {
       return await transact(this.db, async (trx) => {
         const [row] = (await trx('callbacks')
@@ -70,7 +73,8 @@ export class CallbackStore {
             assigned_advisor_id: input.assignedAdvisorId ?? null,
             priority: input.priority ?? 0,
             first_call_at: input.firstCallAt ? isoInput(input.firstCallAt, 'firstCallAt') : now,
-            due_at: input.dueAt ? isoInput(input.dueAt, 'dueAt') : now,
+            due_at: dueAt,
+            ladder_from: iso(new Date(ladderStartFor(Date.parse(dueAt), clock.getTime()))),
             scheduled: input.scheduled ?? false,
             max_attempts: input.maxAttempts,
             call_id: input.callId ?? null,

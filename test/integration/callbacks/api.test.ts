@@ -96,6 +96,28 @@ describe('callbacks: supervisor REST API (filter, reassign, reschedule, prioriti
     expect(changes.filter((c) => c.callbacks[0]!.id === cb.id).map((c) => c.action)).to.deep.equal(['created', 'assigned', 'rescheduled', 'updated']);
   });
 
+  it('the owner\u2019s window starts when the callback is workable as asked: at its due time, moved by a reschedule, never reopened by call-now', async () => {
+    const started = Date.now();
+    const in3h = new Date(started + 3 * 3_600_000).toISOString();
+    const planned = (await create(supervisor, { memberId, dueAt: in3h })).body;
+    expect(Date.parse(planned.ladderFrom)).to.equal(Date.parse(in3h));
+    const in6h = new Date(started + 6 * 3_600_000).toISOString();
+    const moved = (await server.request('PATCH', `/api/callbacks/${planned.id}`, { token: supervisor, body: { dueAt: in6h } })).body;
+    expect(Date.parse(moved.ladderFrom)).to.equal(Date.parse(in6h));
+    const backdated = (await server.request('PATCH', `/api/callbacks/${planned.id}`, { token: supervisor, body: { dueAt: new Date(started - 3_600_000).toISOString() } })).body;
+    expect(Date.parse(backdated.ladderFrom)).to.be.within(started, Date.now());
+
+    // Planned for later, then called now: its ladder starts now.
+    const early = (await create(supervisor, { memberId, dueAt: in3h })).body;
+    const calledEarly = (await server.request('POST', `/api/callbacks/${early.id}/call-now`, { token: supervisor, body: {} })).body;
+    expect(Date.parse(calledEarly.ladderFrom)).to.be.within(started, Date.now());
+    // Already workable: calling it now keeps its ladder where it was.
+    const asap = (await create(supervisor, { memberId })).body;
+    expect(asap.ladderFrom).to.equal(asap.createdAt);
+    const calledAsap = (await server.request('POST', `/api/callbacks/${asap.id}/call-now`, { token: supervisor, body: {} })).body;
+    expect(calledAsap.ladderFrom).to.equal(asap.createdAt);
+  });
+
   it('cancel needs a reason, which stays in the audit trail; a cancelled callback cannot be changed', async () => {
     const cb = (await create(supervisor, { memberId })).body;
     expect((await server.request('DELETE', `/api/callbacks/${cb.id}`, { token: supervisor, body: {} })).status).to.equal(400);

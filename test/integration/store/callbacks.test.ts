@@ -111,6 +111,37 @@ describeEachDatabase('callbacks', (get) => {
     expect(listed.items.map((c) => c.id)).to.include(later.id);
   });
 
+  it('starts the ladder when the callback is workable: at creation, or at the time asked for; a retry keeps it, an explicit change moves it', async () => {
+    const { store, time } = get();
+    const { alice } = await makeTeam(store);
+    const m = await member(store, alice.id);
+    const base = { memberId: m.id, number: m.phones[0]!, reason: 'requested' as const, preferredAdvisorId: alice.id, maxAttempts: 3 };
+    const at = (minutes: number) => new Date(time.now.getTime() + minutes * MINUTE).toISOString();
+    const now = at(0);
+    expect(await store.callbacks.create(base, SYSTEM_ACTOR)).to.include({ ladderFrom: now, createdAt: now });
+    expect(await store.callbacks.create({ ...base, dueAt: at(-30) }, SYSTEM_ACTOR)).to.include({ ladderFrom: now });
+    const after3pm = await store.callbacks.create({ ...base, dueAt: at(6 * 60), scheduled: true }, SYSTEM_ACTOR);
+    expect(after3pm).to.include({ ladderFrom: at(6 * 60), dueAt: at(6 * 60) });
+
+    time.advance(6 * 60 * MINUTE);
+    await store.callbacks.claim({ workerId: 'w1', leaseMs: MINUTE, ids: [after3pm.id] });
+    await store.callbacks.transition(after3pm.id, { from: 'reserved', to: 'dialing', reservedBy: 'w1' }, workerActor('w1'));
+    const retry = await store.callbacks.transition(
+      after3pm.id,
+      { from: 'dialing', to: 'pending', reservedBy: 'w1', patch: { attempts: 1, lastResult: 'no-answer', dueAt: at(15) } },
+      workerActor('w1'),
+    );
+    expect(retry).to.include({ dueAt: at(15), ladderFrom: at(0) });
+    expect(await store.callbacks.get(after3pm.id)).to.include({ ladderFrom: at(0) });
+
+    const sup = await store.users.create({ username: `lf${unique()}`, password: 'demo1234', role: 'supervisor' });
+    const moved = await store.callbacks.update(after3pm.id, { dueAt: at(24 * 60), ladderFrom: at(24 * 60), scheduled: true }, userActor(sup.id));
+    expect(moved).to.include({ dueAt: at(24 * 60), ladderFrom: at(24 * 60) });
+    expect((await store.callbacks.events(after3pm.id)).at(-1)!.after).to.include({ ladderFrom: at(24 * 60) });
+    await expectRejection(store.callbacks.update(after3pm.id, { ladderFrom: 'later' }, userActor(sup.id)), ValidationError);
+    expect((await store.callbacks.listDue({ dueBy: at(24 * 60) })).find((d) => d.callback.id === after3pm.id)?.callback.ladderFrom).to.equal(at(24 * 60));
+  });
+
   it('lists the callbacks an advisor holds (assigned to them, or unassigned and theirs) apart from those involving them', async () => {
     const { store } = get();
     const { alice, bob } = await makeTeam(store);

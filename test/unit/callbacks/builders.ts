@@ -40,6 +40,7 @@ export function callbackRecord(id: number, over: Partial<CallbackRecord> = {}): 
     priority: 0,
     firstCallAt: at,
     dueAt: at,
+    ladderFrom: at,
     attempts: 0,
     maxAttempts: 3,
     lastResult: null,

@@ -15,7 +15,7 @@ function presence(advisorId: number, overrides: Partial<AdvisorPresence> = {}): 
 function aCallback(id: number, state: Callback['state'], dueAt: string): Callback {
   return {
     id, memberId: 1, number: '+8613800000001', reason: 'abandoned', state, preferredAdvisorId: 1, assignedAdvisorId: null, priority: 0,
-    firstCallAt: '2026-11-23T09:00:00.000Z', dueAt, attempts: 0, maxAttempts: 3, lastResult: null, reservedBy: null, leaseUntil: null,
+    firstCallAt: '2026-11-23T09:00:00.000Z', dueAt, ladderFrom: '2026-11-23T09:00:00.000Z', attempts: 0, maxAttempts: 3, lastResult: null, reservedBy: null, leaseUntil: null,
     callId: null, createdAt: '2026-11-23T09:00:00.000Z', updatedAt: '2026-11-23T09:00:00.000Z',
   };
 }

@@ -81,7 +81,9 @@ export const routeSettings: RouteSettings = {
   tierRules: DEFAULT_TIER_RULES,
 };
 
+/** A callback due at once: its ladder starts at its creation unless `ladderFrom` is given. */
 export function callback(over: Partial<Callback> = {}): Callback {
+  const createdAt = over.createdAt ?? new Date(NOW - 10 * MIN).toISOString();
   return {
     id: 1,
     memberId: 1,
@@ -93,13 +95,14 @@ export function callback(over: Partial<Callback> = {}): Callback {
     priority: 0,
     firstCallAt: new Date(NOW - 10 * MIN).toISOString(),
     dueAt: new Date(NOW - 10 * MIN).toISOString(),
+    ladderFrom: createdAt,
     attempts: 0,
     maxAttempts: 3,
     lastResult: null,
     reservedBy: null,
     leaseUntil: null,
     callId: null,
-    createdAt: new Date(NOW - 10 * MIN).toISOString(),
+    createdAt,
     updatedAt: new Date(NOW - 10 * MIN).toISOString(),
     ...over,
   };

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { callbackEligibilityFor, callbackLadder } from '../../../server/domain/callback-ladder.js';
+import { callbackEligibilityFor, callbackLadder, ladderStartFor, ladderStartOnCallNow } from '../../../server/domain/callback-ladder.js';
 import type { LadderSettings, TeamView } from '../../../server/domain/callback-ladder.js';
 import { DEFAULT_TIER_RULES } from '../../../server/domain/tiers.js';
 import type { AdvisorPresence } from '../../../server/domain/model.js';
@@ -38,9 +38,60 @@ describe('domain/callback-ladder: who may take a callback, and since when', () =
   }
 
   it('measures windows from creation, so a later-created callback for an old call gives its owner a full window', () => {
-    const cb = callback({ firstCallAt: new Date(NOW - 5 * HOUR).toISOString(), createdAt: new Date(NOW - 10 * MIN).toISOString() });
+    const created = NOW - 10 * MIN;
+    const cb = callback({
+      firstCallAt: new Date(NOW - 5 * HOUR).toISOString(),
+      createdAt: new Date(created).toISOString(),
+      dueAt: new Date(created).toISOString(),
+      ladderFrom: new Date(ladderStartFor(created, created)).toISOString(),
+    });
     const ladder = callbackLadder(cb, 'regular', team(), NOW, settings);
     expect(ladder).to.include({ stage: 'owner', nextStageAt: NOW - 10 * MIN + 2 * HOUR });
+  });
+
+  describe('a callback the member asked for at 09:00 "after 15:00"', () => {
+    // Shanghai times on the builders' day (UTC+8).
+    const at = (hhmm: string, day = '2026-03-02') => Date.parse(`${day}T${hhmm}:00+08:00`);
+    const isoOf = (ms: number) => new Date(ms).toISOString();
+    const booked = callback({
+      createdAt: isoOf(at('09:00')),
+      firstCallAt: isoOf(at('09:00')),
+      dueAt: isoOf(at('15:00')),
+      ladderFrom: isoOf(ladderStartFor(at('15:00'), at('09:00'))),
+    });
+    const stageAt = (cb: ReturnType<typeof callback>, when: number) => {
+      const { stage, nextStageAt } = callbackLadder(cb, 'regular', team(), when, settings);
+      return { stage, nextStageAt };
+    };
+
+    it('is its owner\u2019s alone from 15:00 until 17:00, then also the delegates\u2019 until 18:00, then the pool\u2019s', () => {
+      expect(stageAt(booked, at('15:00'))).to.deep.equal({ stage: 'owner', nextStageAt: at('17:00') });
+      expect(stageAt(booked, at('16:59'))).to.deep.equal({ stage: 'owner', nextStageAt: at('17:00') });
+      expect(stageAt(booked, at('17:00'))).to.deep.equal({ stage: 'delegates', nextStageAt: at('18:00') });
+      expect(stageAt(booked, at('18:00'))).to.deep.equal({ stage: 'pool', nextStageAt: null });
+      expect(callbackEligibilityFor(advisor(4), booked, 'regular', team(), at('15:00'), settings)).to.include({ eligible: false, eligibleFrom: at('18:00') });
+    });
+
+    it('a dialer retry moves the due time only: the owner\u2019s window does not open again', () => {
+      // Rung at 16:40 without an answer; the backoff makes it due at 17:10.
+      const retried = { ...booked, dueAt: isoOf(at('17:10')), attempts: 1 };
+      expect(stageAt(retried, at('17:10'))).to.deep.equal({ stage: 'delegates', nextStageAt: at('18:00') });
+      expect(stageAt(retried, at('18:00')).stage).to.equal('pool');
+    });
+
+    it('a reschedule starts the ladder again at the new time (or now, if that time has passed)', () => {
+      const tomorrow = at('10:00', '2026-03-03');
+      const moved = { ...booked, dueAt: isoOf(tomorrow), ladderFrom: isoOf(ladderStartFor(tomorrow, at('18:30'))) };
+      expect(stageAt(moved, tomorrow)).to.deep.equal({ stage: 'owner', nextStageAt: at('12:00', '2026-03-03') });
+      const backdated = { ...booked, dueAt: isoOf(at('08:00')), ladderFrom: isoOf(ladderStartFor(at('08:00'), at('18:30'))) };
+      expect(stageAt(backdated, at('18:30'))).to.deep.equal({ stage: 'owner', nextStageAt: at('20:30') });
+    });
+
+    it('"call now" opens a ladder not started yet, and never hands a running one back to its owner alone', () => {
+      expect(ladderStartOnCallNow(at('15:00'), at('10:00'))).to.equal(at('10:00'));
+      expect(ladderStartOnCallNow(at('15:00'), at('18:30'))).to.equal(at('15:00'));
+      expect(ladderStartOnCallNow(Number.NaN, at('18:30'))).to.equal(at('18:30'));
+    });
   });
 
   describe('for one advisor', () => {
