@@ -27,6 +27,8 @@ import {
   type Wallboard,
 } from './contract.js';
 import { socketAuth } from './auth.js';
+import type { EventRateLimitOptions } from './event-rate-limit.js';
+import { paceEvents } from './event-pacing.js';
 import { desktopMetrics } from './metrics.js';
 import { MemoryPopStore, type PopStore } from './pop-store.js';
 import { latestWinsThrottle } from './throttle.js';
@@ -50,6 +52,12 @@ export interface DesktopGatewayOptions {
   popAckTimeoutMs?: number;
   /** Wallboard pacing for supervisors. Default 1 s. */
   wallboardIntervalMs?: number;
+  /**
+   * Client events one socket may send: 20 a second with bursts of 40 (far above any
+   * person at a desktop); more get a `rate_limited` error ack, and a socket sending over
+   * `floodFactor` (10) times that is closed.
+   */
+  eventRateLimit?: Partial<EventRateLimitOptions>;
   now?: () => number;
 }
 
@@ -141,6 +149,7 @@ export function createDesktopGateway(options: DesktopGatewayOptions): DesktopGat
     metrics.sockets.inc({ role: user.role });
     socketLog.info('desktop connected');
     if (user.advisorId !== null) presence.reconcile(user.advisorId);
+    paceEvents(socket, options.eventRateLimit, socketLog);
 
     socket.on(CLIENT_EVENTS.agentState, (payload, ack) => {
       void handleStateRequest(user, payload).then((result) => reply(ack, result));

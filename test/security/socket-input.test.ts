@@ -2,9 +2,20 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
 import { startTestServer, type TestServer } from '../support/server-harness.js';
-import { emitWithAck, expectErrorShape, openDesktop, sleep, waitFor } from './support.js';
+import { emitWithAck, expectErrorShape, openDesktop, sleep } from './support.js';
 
-describe('security: garbage over Socket.IO gets an error ack, changes no state, and the socket stays up', function () {
+// The gateway's default budget is 20 events a second per socket: the fuzzing below keeps to
+// it, so each answer is about the payload, not the pace (a rate_limited answer fails it).
+const WITHIN_BUDGET_MS = 55;
+
+async function pacedAck(socket: Socket, event: string, payload: unknown): Promise<{ ok: boolean; error?: { code?: string } }> {
+  await sleep(WITHIN_BUDGET_MS);
+  const ack = (await emitWithAck(socket, event, payload)) as { ok: boolean; error?: { code?: string } };
+  if (ack.error?.code === 'rate_limited') throw new Error(`rate limited while keeping to the budget: ${JSON.stringify(payload)}`);
+  return ack;
+}
+
+describe('security: garbage over Socket.IO gets an error ack and changes no state; a burst is paced and a flood closes only its socket', function () {
   this.timeout(120_000);
   let server: TestServer;
   let agent: Socket;
@@ -42,7 +53,7 @@ describe('security: garbage over Socket.IO gets an error ack, changes no state, 
     const before = desktopState();
     await fc.assert(
       fc.asyncProperty(notAStateRequest, async (payload) => {
-        const ack = (await emitWithAck(agent, 'agent:state', payload)) as { ok: boolean; error?: unknown };
+        const ack = await pacedAck(agent, 'agent:state', payload);
         if (ack.ok !== false || !expectErrorShape(ack)) throw new Error(`accepted ${JSON.stringify(payload)}: ${JSON.stringify(ack)}`);
       }),
       { numRuns: 200 },
@@ -54,7 +65,7 @@ describe('security: garbage over Socket.IO gets an error ack, changes no state, 
   it('screen-pop:ack with random payloads or unknown pop ids: error ack, nothing recorded', async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.record({ popId: fc.string({ maxLength: 300 }) })), async (payload) => {
-        const ack = (await emitWithAck(agent, 'screen-pop:ack', payload)) as { ok: boolean };
+        const ack = await pacedAck(agent, 'screen-pop:ack', payload);
         if (ack.ok !== false || !expectErrorShape(ack)) throw new Error(`accepted ${JSON.stringify(payload)}: ${JSON.stringify(ack)}`);
       }),
       { numRuns: 200 },
@@ -79,16 +90,47 @@ describe('security: garbage over Socket.IO gets an error ack, changes no state, 
     expect(await emitWithAck(agent, 'agent:state', { state: 'not-ready', reason: 'lunch' })).to.deep.equal({ ok: true });
   });
 
-  it('a flood of 3,000 garbage events leaves the server answering and other desktops unaffected', async () => {
-    for (let i = 0; i < 3000; i++) agent.emit(i % 2 ? 'agent:state' : 'screen-pop:ack', { state: i, popId: i }, () => undefined);
-    const health = await server.request('GET', '/healthz');
-    expect(health.status).to.equal(200);
-    expect(await emitWithAck(bystander, 'agent:state', { state: 'ready' })).to.deep.equal({ ok: true });
-    await waitFor('flood drained and the agent still served', async () => {
-      const ack = (await emitWithAck(agent, 'agent:state', { state: 'not-ready', reason: 'lunch' }).catch(() => null)) as { ok: boolean } | null;
-      return ack?.ok === true;
-    }, 20_000);
-    expect(desktopState()).to.deep.equal({ desktop: 'not-ready', reason: 'lunch' });
+  it('a burst over the budget (60 state changes at once): 40 applied, 20 answered rate_limited and not applied, the socket stays up', async () => {
+    const token = await server.login('kelly');
+    const kellyId = (await server.request('GET', '/api/me', { token })).body.advisorId as number;
+    const { socket: kelly } = await openDesktop(server, token);
+    try {
+      const acks = (await Promise.all(
+        Array.from({ length: 60 }, (_, i) => emitWithAck(kelly, 'agent:state', { state: 'not-ready', reason: `burst-${i}` })),
+      )) as Array<{ ok: boolean; error?: { code: string; message: string } }>;
+      expect(acks.filter((a) => a.ok)).to.have.length(40);
+      const refused = acks.filter((a) => a.error?.code === 'rate_limited');
+      expect(refused).to.have.length(20);
+      expect(refused.every((a) => a.ok === false && expectErrorShape(a))).to.equal(true);
+      const applied = acks.flatMap((a, i) => (a.ok ? [`burst-${i}`] : []));
+      await sleep(200);
+      expect(applied).to.include(server.presence.get(kellyId)?.notReadyReason);
+      expect(kelly.connected).to.equal(true);
+      expect(await pacedAck(kelly, 'agent:state', { state: 'not-ready', reason: 'after the burst' })).to.deep.equal({ ok: true });
+    } finally {
+      kelly.disconnect();
+    }
+  });
+
+  it('a flood of 3,000 garbage events closes the flooding socket only; the server answers, other desktops are served, and the same token connects again', async () => {
+    const token = await server.login('jack');
+    const { socket: flooder } = await openDesktop(server, token);
+    try {
+      const closed = new Promise<string>((resolve) => flooder.once('disconnect', (reason) => resolve(reason)));
+      for (let i = 0; i < 3000; i++) flooder.emit(i % 2 ? 'agent:state' : 'screen-pop:ack', { state: i, popId: i }, () => undefined);
+      expect(await Promise.race([closed, sleep(10_000).then(() => 'still open')])).to.equal('io server disconnect');
+      const health = await server.request('GET', '/healthz');
+      expect(health.status).to.equal(200);
+      expect(await emitWithAck(bystander, 'agent:state', { state: 'ready' })).to.deep.equal({ ok: true });
+      expect(agent.connected).to.equal(true);
+      expect(await emitWithAck(agent, 'agent:state', { state: 'not-ready', reason: 'lunch' })).to.deep.equal({ ok: true });
+      expect(desktopState()).to.deep.equal({ desktop: 'not-ready', reason: 'lunch' });
+      const again = await openDesktop(server, token);
+      again.socket.disconnect();
+      expect(again.error, 'closing a flood is not a ban').to.equal(null);
+    } finally {
+      flooder.disconnect();
+    }
   });
 
   it('a message over the 1 MB buffer closes only the offending socket', async () => {
