@@ -1,6 +1,7 @@
 // Handshake authentication: every socket carries `auth: { token }` from POST /api/auth/login.
 // A refused handshake reaches the client as `connect_error` with the message below and
 // `err.data.code`, so the desktop can tell "sign in again" from "try again later".
+// A socket lives no longer than its token: it is closed when the token expires.
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
 import type { SessionUser } from '../domain/session.js';
@@ -56,4 +57,56 @@ export function socketAuth(verifyToken: (token: string) => Promise<SessionUser |
     socket.data.user = user;
     next();
   };
+}
+
+/** Timers the gateway arms per socket; injected so a test can fire them. */
+export interface SessionTimers {
+  set(fire: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+export const systemTimers: SessionTimers = {
+  set: (fire, ms) => setTimeout(fire, ms).unref(),
+  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+// Node fires a longer timeout at once; a longer session re-arms until it is due.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Calls `end` once the session's token has expired by `now`; returns the cancel to call
+ * when the socket goes first. The time left is read again when the timer fires, so a
+ * timer that fired early (or a clock that moved) re-arms instead of ending too soon.
+ */
+export function endAtExpiry(expiresAt: string | undefined, end: () => void, clock: { now: () => number; timers: SessionTimers }): () => void {
+  const endsAt = expiresAt === undefined ? Number.NaN : Date.parse(expiresAt);
+  if (Number.isNaN(endsAt)) return () => undefined;
+  let handle: unknown = null;
+  const arm = (): void => {
+    const left = endsAt - clock.now();
+    if (left <= 0) {
+      handle = null;
+      end();
+      return;
+    }
+    handle = clock.timers.set(arm, Math.min(left, MAX_TIMER_MS));
+  };
+  arm();
+  return () => {
+    if (handle !== null) clock.timers.clear(handle);
+    handle = null;
+  };
+}
+
+/** Closes the socket when the token it was opened with expires (the timer goes with the socket). */
+export function closeAtTokenExpiry(socket: DesktopSocket, clock: { now: () => number; timers: SessionTimers }, logger: Logger): void {
+  const cancel = endAtExpiry(
+    socket.data.user.expiresAt,
+    () => {
+      logger.info('desktop session expired; socket closed');
+      socket.disconnect(true);
+    },
+    clock,
+  );
+  socket.once('disconnect', cancel);
 }

@@ -26,7 +26,7 @@ import {
   type SocketData,
   type Wallboard,
 } from './contract.js';
-import { socketAuth } from './auth.js';
+import { closeAtTokenExpiry, socketAuth, systemTimers, type SessionTimers } from './auth.js';
 import type { EventRateLimitOptions } from './event-rate-limit.js';
 import { paceEvents } from './event-pacing.js';
 import { desktopMetrics } from './metrics.js';
@@ -59,6 +59,8 @@ export interface DesktopGatewayOptions {
    */
   eventRateLimit?: Partial<EventRateLimitOptions>;
   now?: () => number;
+  /** Arms the close of each socket at its token's expiry (read against `now`). */
+  timers?: SessionTimers;
 }
 
 export interface PopDelivery {
@@ -162,6 +164,8 @@ export function createDesktopGateway(options: DesktopGatewayOptions): DesktopGat
       socketLog.info({ reason }, 'desktop disconnected');
       if (user.advisorId !== null) presence.reconcile(user.advisorId);
     });
+    // Armed last: a token already expired closes the socket at once, through the handler above.
+    closeAtTokenExpiry(socket, { now, timers: options.timers ?? systemTimers }, socketLog);
   }
 
   async function handleStateRequest(user: SessionUser, payload: unknown): Promise<AckResult> {

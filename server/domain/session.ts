@@ -8,4 +8,6 @@ export interface SessionUser {
   role: Role;
   advisorId: number | null;
   tokenId: number;
+  /** When the token stops being valid (ISO); a desktop socket opened with it is closed then. */
+  expiresAt?: string;
 }

@@ -46,8 +46,8 @@ export class TokenStore {
       .where('t.token_hash', hashToken(token))
       .whereNull('t.revoked_at')
       .where('t.expires_at', '>', iso(now))
-      .first('t.id as token_id', 't.last_used_at', 'u.id', 'u.username', 'u.role', 'u.advisor_id', 'u.active')) as
-      | { token_id: number; last_used_at: string | null; id: number; username: string; role: string; advisor_id: number | null; active: unknown }
+      .first('t.id as token_id', 't.expires_at', 't.last_used_at', 'u.id', 'u.username', 'u.role', 'u.advisor_id', 'u.active')) as
+      | { token_id: number; expires_at: string; last_used_at: string | null; id: number; username: string; role: string; advisor_id: number | null; active: unknown }
       | undefined;
     if (!row || !bool(row.active)) return null;
     if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) >= LAST_USED_RESOLUTION_MS) {
@@ -59,6 +59,7 @@ export class TokenStore {
       role: row.role as Role,
       advisorId: numOrNull(row.advisor_id),
       tokenId: num(row.token_id),
+      expiresAt: row.expires_at,
     };
   }
 

@@ -182,6 +182,33 @@ describe('security: tokens expire, are revoked, and sign-in is rate-limited', fu
     expect(error, 'the socket handshake is refused').to.be.instanceOf(Error);
   });
 
+  it('a desktop socket is closed when its token expires (not at its next reconnect) and cannot reconnect with it', async () => {
+    const expiring = await server.login('leo');
+    // Leo signed in 59 min 57 s ago: 3 s left on the pinned clock.
+    offset += 60 * 60_000 - 3_000;
+    const fresh = await server.login('kelly');
+    const { socket, error } = await openDesktop(server, expiring);
+    const { socket: other } = await openDesktop(server, fresh);
+    try {
+      expect(error, 'still valid at the handshake').to.equal(null);
+      const opened = Date.now();
+      const closed = await new Promise<string>((resolve) => {
+        socket.once('disconnect', (reason) => resolve(reason));
+        setTimeout(() => resolve('still connected'), 15_000);
+      });
+      expect(closed).to.equal('io server disconnect');
+      expect(Date.now() - opened, 'closed at expiry, not at once').to.be.at.least(2_000);
+      expect(other.connected, 'a token with time left keeps its socket').to.equal(true);
+      expect((await server.request('GET', '/api/me', { token: expiring })).status).to.equal(401);
+      const again = await openDesktop(server, expiring);
+      again.socket.disconnect();
+      expect((again.error as (Error & { data?: { code?: string } }) | null)?.data?.code).to.equal('invalid_token');
+    } finally {
+      socket.disconnect();
+      other.disconnect();
+    }
+  });
+
   it('logout revokes the token: REST answers 401 and the desktop sockets opened with it are closed', async () => {
     const token = await server.login('david');
     const other = await server.login('david');

@@ -48,6 +48,7 @@ describeEachDatabase('users and tokens', (get) => {
       role: 'supervisor',
       advisorId: null,
       tokenId: issued.tokenId,
+      expiresAt: issued.expiresAt,
     });
     expect(await store.tokens.verify(issued.token + 'x')).to.equal(null);
     expect(await store.tokens.verify('')).to.equal(null);
