@@ -118,6 +118,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       logger,
       metrics,
       verifyToken,
+      requestsPerMinute: config.apiRequestsPerMinute,
       routes: apiRoutes(deps),
       version: options.version ?? '0.1.0',
       extraRouters: [

@@ -5,6 +5,7 @@ import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import { authenticate, type VerifyToken } from './authenticate.js';
 import { errorMiddleware, notFoundHandler } from './error-middleware.js';
+import { requestRateLimit } from './request-rate-limit.js';
 import { buildOpenApi, mountRoutes, type RouteSpec } from './route-spec.js';
 
 export interface HealthReport {
@@ -21,6 +22,8 @@ export interface ApiAppOptions {
   /** Routers mounted before the API (static desktop, prompt media). */
   extraRouters?: readonly { path: string; router: Router }[];
   version: string;
+  /** Requests a minute per signed-in user, or per address without a valid token (default 600; CTI_API_RATE_LIMIT). */
+  requestsPerMinute?: number;
 }
 
 export function createApiApp(options: ApiAppOptions): express.Express {
@@ -63,8 +66,10 @@ export function createApiApp(options: ApiAppOptions): express.Express {
   for (const { path, router } of options.extraRouters ?? []) app.use(path, router);
 
   const api = express.Router();
-  api.use(express.json({ limit: '100kb' }));
+  // Counted before the body is read, so a flood costs no JSON parsing.
   api.use(authenticate(options.verifyToken));
+  api.use(requestRateLimit(options.requestsPerMinute));
+  api.use(express.json({ limit: '100kb' }));
   mountRoutes(api, options.routes);
   app.use(api);
 

@@ -43,6 +43,8 @@ export interface Config {
   /** Demo mode only: simulated members call in every few seconds. */
   demoTraffic: boolean;
   tokenTtlMs: number;
+  /** REST requests a minute per signed-in user, or per address without a valid token. */
+  apiRequestsPerMinute: number;
   outbound: { dialTemplate: string; callerId: string; defaultCountry: string };
   /** The center's IANA zone: where "today" starts for statistics, and the zone of callers who are not members. */
   timeZone: string;
@@ -249,6 +251,7 @@ export function loadConfig(processEnv: Env = process.env, dotEnvPath = '.env'): 
     demoMode: asteriskNodes.length === 0,
     demoTraffic: bool(env, 'CTI_DEMO_TRAFFIC', true),
     tokenTtlMs: duration(env, 'CTI_TOKEN_TTL', '12h'),
+    apiRequestsPerMinute: int(env, 'CTI_API_RATE_LIMIT', 600, 60, 1_000_000),
     outbound: { dialTemplate, callerId: env.CTI_OUTBOUND_CALLERID ?? '', defaultCountry },
     timeZone,
     promptMedia,

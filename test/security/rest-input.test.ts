@@ -7,6 +7,9 @@ import { expectErrorShape, fillPath, listOperations, readRows, stateDigest, type
 // Each generated request breaks at least one part (path, query or body) in a way its
 // schema cannot accept, so a 2xx or any change in the database is a defect.
 const RUNS = 25;
+// The fuzzing sends far more than the production limit (600 a minute) with one token within
+// seconds: it gets a higher one, or it would be testing 429s. The limit itself is tested below.
+const FUZZ_RATE_LIMIT = { CTI_API_RATE_LIMIT: '100000' };
 
 function typesOf(schema: JsonSchema): string[] {
   if (schema.anyOf) return schema.anyOf.flatMap(typesOf);
@@ -105,7 +108,7 @@ describe('security: every REST route refuses bad bodies, queries and paths with 
   let operations: OpenApiOperation[];
 
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer(FUZZ_RATE_LIMIT);
     admin = await server.login('admin');
     operations = (await listOperations(server)).filter((op) => !(op.path === '/api/auth/logout'));
   });
@@ -226,5 +229,44 @@ describe('security: every REST route refuses bad bodies, queries and paths with 
     const found = await server.request('GET', `/api/members?q=${encodeURIComponent("DROP TABLE")}`, { token: admin });
     expect(found.body.items.map((m: { name: string }) => m.name)).to.deep.equal([name]);
     expect(readRows(server, "SELECT COUNT(*) AS n FROM members WHERE name = ?", name)[0]).to.deep.equal({ n: 1 });
+  });
+});
+
+describe('security: a flood of REST requests is answered 429 and changes nothing (the production limit, 600 a minute)', function () {
+  this.timeout(120_000);
+  let server: TestServer;
+
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('a signed-in user gets 600 requests a minute, then 429 too_many_requests with Retry-After, and a write over the limit is not applied; other users are served', async () => {
+    const supervisor = await server.login('supervisor');
+    const agent = await server.login('alice');
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 600; i++) {
+      const { status } = await server.request('GET', '/api/me', { token: supervisor });
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(statuses)).to.deep.equal({ 200: 600 });
+    const limited = await server.request('GET', '/api/me', { token: supervisor });
+    expect(limited.status).to.equal(429);
+    expect(limited.body.error.code).to.equal('too_many_requests');
+    expect(expectErrorShape(limited.body)).to.equal(true);
+    expect(Number(limited.headers.get('retry-after'))).to.be.within(1, 60);
+
+    const before = stateDigest(server);
+    const write = await server.request('POST', '/api/members', {
+      token: supervisor,
+      body: { memberNo: 'M-FLOOD-1', name: 'Over the limit', level: 'regular', phones: ['13912340000'], ownerId: null, timeZone: 'Asia/Shanghai' },
+    });
+    expect(write.status).to.equal(429);
+    expect(stateDigest(server)).to.deep.equal(before);
+
+    expect((await server.request('GET', '/api/me', { token: agent })).status, 'another user is not limited').to.equal(200);
+    expect((await server.request('GET', '/healthz')).status).to.equal(200);
   });
 });
