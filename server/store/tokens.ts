@@ -20,6 +20,19 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/**
+ * Revokes every live token of a user but `keepTokenId` and returns their ids (whose desktop
+ * sockets to close). Takes the caller's transaction so that a password or role change and
+ * the sign-out commit together.
+ */
+export async function revokeSessionsOf(db: Knex | Knex.Transaction, userId: number, at: Date, keepTokenId?: number): Promise<number[]> {
+  const now = iso(at);
+  const live = db('access_tokens').where({ user_id: userId }).whereNull('revoked_at').where('expires_at', '>', now);
+  if (keepTokenId !== undefined) live.whereNot({ id: keepTokenId });
+  const rows = (await live.update({ revoked_at: now }).returning('id')) as Array<{ id: number }>;
+  return rows.map((r) => num(r.id));
+}
+
 export class TokenStore {
   constructor(
     private readonly db: Knex,
@@ -79,8 +92,12 @@ export class TokenStore {
 
   /** Signs a user out everywhere; returns how many live tokens were revoked. */
   async revokeAllForUser(userId: number): Promise<number> {
-    const now = iso(this.options.clock());
-    return this.db('access_tokens').where({ user_id: userId }).whereNull('revoked_at').where('expires_at', '>', now).update({ revoked_at: now });
+    return (await this.revokeSessions(userId)).length;
+  }
+
+  /** Signs a user out everywhere (but `keepTokenId`); returns the revoked token ids, whose desktop sockets to close. */
+  async revokeSessions(userId: number, keepTokenId?: number): Promise<number[]> {
+    return revokeSessionsOf(this.db, userId, this.options.clock(), keepTokenId);
   }
 
   /** Housekeeping: drops tokens expired or revoked before `before`. */

@@ -28,7 +28,7 @@ const patchBody = createBody
   .partial()
   .refine((p) => Object.keys(p).length > 0, 'send at least one field to change');
 
-export function advisorRoutes({ store, presence, now, advisorSaved }: ApiDeps) {
+export function advisorRoutes({ store, presence, now, advisorSaved, logger, sessionEnded }: ApiDeps) {
   const withPresence = async <T extends { id: number }>(advisor: T) => {
     const current = presence.get(advisor.id) ?? null;
     return { ...advisor, presence: current, availability: foldPresence(current, now()).availability };
@@ -123,11 +123,19 @@ export function advisorRoutes({ store, presence, now, advisorSaved }: ApiDeps) {
     route({
       method: 'post',
       path: '/api/advisors/:id/left',
-      summary: 'Record that an advisor left; their members await recall',
+      summary: 'Record that an advisor left; their logins are deactivated and signed out, their members await recall',
       tag: 'advisors',
       access: SUPERVISORS,
       params: idParams,
-      handler: async ({ params }) => {
+      handler: async ({ params, user }) => {
+        await store.advisors.require(params.id);
+        // Logins first: should recording the departure then fail, the leaver is locked out
+        // rather than still able to sign in, and the request can simply be sent again.
+        const logins = await store.users.deactivateForAdvisor(params.id);
+        for (const tokenId of logins.endedTokenIds) sessionEnded(tokenId);
+        if (logins.userIds.length) {
+          logger.info({ advisorId: params.id, userIds: logins.userIds, sessionsEnded: logins.endedTokenIds.length, by: user!.id }, 'logins of an advisor who left deactivated');
+        }
         const advisor = await store.advisors.markLeft(params.id);
         advisorSaved?.(advisor);
         return withPresence(advisor);

@@ -2,8 +2,9 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps.js';
 import { route } from '../route-spec.js';
-import { UnauthorizedError } from '../../shared/errors.js';
-import { ROLES } from '../../domain/session.js';
+import { UnauthorizedError, ValidationError } from '../../shared/errors.js';
+import { ROLES, type SessionUser } from '../../domain/session.js';
+import { newPassword } from './users-routes.js';
 
 const loginBody = z.object({
   username: z.string().trim().min(1).max(64),
@@ -33,8 +34,28 @@ const createLoginLimiter = () =>
     },
   });
 
+// Someone holding a session could otherwise guess the password behind it (and keep access
+// after the token expires). Only wrong current passwords count, per user.
+const createPasswordLimiter = () =>
+  rateLimit({
+    windowMs: 15 * 60_000,
+    limit: 10,
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.locals.wrongPassword !== true,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req, res) => {
+      const user = res.locals.user as SessionUser | undefined;
+      return user ? `user:${user.id}` : ipKeyGenerator(req.ip ?? 'unknown');
+    },
+    handler: (_req, res) => {
+      res.status(429).json({ error: { code: 'too_many_attempts', message: 'Too many wrong current passwords; wait 15 minutes and try again.' } });
+    },
+  });
+
 export function authRoutes({ store, logger, sessionEnded }: ApiDeps) {
   const loginLimiter = createLoginLimiter();
+  const passwordLimiter = createPasswordLimiter();
   return [
     route({
       method: 'post',
@@ -80,6 +101,27 @@ export function authRoutes({ store, logger, sessionEnded }: ApiDeps) {
       handler: async ({ user }) => {
         const advisor = user!.advisorId ? await store.advisors.get(user!.advisorId) : null;
         return { id: user!.id, username: user!.username, role: user!.role, advisorId: user!.advisorId, advisor };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/me/password',
+      summary: 'Change your own password; your other sessions are signed out, this one stays',
+      tag: 'auth',
+      access: 'signed-in',
+      body: z.object({ currentPassword: z.string().min(1).max(256), newPassword }),
+      before: [passwordLimiter],
+      status: 204,
+      handler: async ({ body, user, res }) => {
+        // 400, not 401: the session is fine, and a desktop treats 401 as "sign in again".
+        if (!(await store.users.hasPassword(user!.id, body.currentPassword))) {
+          res.locals.wrongPassword = true;
+          throw new ValidationError('The current password is not right, so nothing was changed: type it again, or ask an administrator to reset it.');
+        }
+        if (body.newPassword === body.currentPassword) throw new ValidationError('The new password is the one you have now: choose a different one.');
+        const result = await store.users.change(user!.id, { password: body.newPassword }, { keepTokenId: user!.tokenId });
+        for (const tokenId of result.endedTokenIds) sessionEnded(tokenId);
+        logger.info({ userId: user!.id, sessionsEnded: result.endedTokenIds.length }, 'password changed by its user');
       },
     }),
   ];

@@ -8,6 +8,7 @@ import { memberRoutes } from './members-routes.js';
 import { allocationRoutes } from './allocation-routes.js';
 import { desktopRoutes } from './desktop-routes.js';
 import { statsRoutes } from './stats-routes.js';
+import { userRoutes } from './users-routes.js';
 
 export function apiRoutes(deps: ApiDeps): RouteSpec[] {
   return [
@@ -15,5 +16,6 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
     ...allocationRoutes(deps),
     ...desktopRoutes(deps),
     ...statsRoutes(deps),
+    ...userRoutes(deps),
   ];
 }
