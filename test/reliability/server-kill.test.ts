@@ -2,16 +2,26 @@ import { appendFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { DEMO_ADVISORS, DEMO_FIRST_MEMBER } from '../../db/seeds/demo.js';
 import type { CallHandle, Simulator } from '../../sim/index.js';
-import { api, Desktops, freePort, login, promiseCallbacksForTomorrow, seededWorkdir, serverEnv, sleep, startChild, startPbx, timeUntilRouting, waitFor, type ChildServer, type Workdir } from './support.js';
+import {
+  api,
+  Desktops,
+  freePort,
+  login,
+  promiseCallbacksForTomorrow,
+  quietHoursFarFromNow,
+  seededWorkdir,
+  serverEnv,
+  sleep,
+  startChild,
+  startPbx,
+  timeUntilRouting,
+  waitFor,
+  type ChildServer,
+  type Workdir,
+} from './support.js';
 
 const REPORT = process.env.CTI_RELIABILITY_REPORT;
 
-/** Quiet hours of one minute, twelve hours away in Shanghai: the test never depends on the time of day. */
-function quietHoursFarFromNow(): string {
-  const shanghai = new Date(Date.now() + 8 * 3_600_000 + 12 * 3_600_000);
-  const hh = (d: Date) => `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
-  return `${hh(shanghai)}-${hh(new Date(shanghai.getTime() + 60_000))}`;
-}
 const RECOVERY_LIMIT_MS = 15_000;
 const ENDPOINTS = DEMO_ADVISORS.map((a) => a.endpoint);
 

@@ -12,7 +12,7 @@ import { loadConfig } from '../../server/config/config.js';
 import { startServer, type RunningServer, type StartOptions } from '../../server/app-server.js';
 import { openDatabase } from '../../server/store/database.js';
 import { migrationSource } from '../../db/migrations/index.js';
-import { DEMO_ADVISORS, demoUsername, seedDemo } from '../../db/seeds/demo.js';
+import { DEMO_ADVISORS, DEMO_PASSWORD, demoUsername, seedDemo } from '../../db/seeds/demo.js';
 import { startSimulator, type PhoneBehaviour, type Simulator, type CallHandle } from '../../sim/index.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
@@ -190,6 +190,28 @@ export async function promiseCallbacksForTomorrow(url: string, token: string, nu
   return ids;
 }
 
+/**
+ * Quiet hours of one minute, twelve hours away in Shanghai (the zone of callers who are
+ * not members): a test that dials callbacks never depends on the time of day it runs at.
+ */
+export function quietHoursFarFromNow(): string {
+  const shanghai = new Date(Date.now() + 8 * 3_600_000 + 12 * 3_600_000);
+  const hh = (d: Date) => `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
+  return `${hh(shanghai)}-${hh(new Date(shanghai.getTime() + 60_000))}`;
+}
+
+export interface DesktopLogin {
+  username: string;
+  password: string;
+}
+
+/** The demo seed's login of the advisor on this endpoint. */
+export function demoLogin(endpoint: string): DesktopLogin {
+  const advisor = DEMO_ADVISORS.find((a) => a.endpoint === endpoint);
+  if (!advisor) throw new Error(`no demo advisor on ${endpoint}`);
+  return { username: demoUsername(advisor), password: DEMO_PASSWORD };
+}
+
 /** Desktops of agents that sign in and go ready, and go ready again after every reconnect (as the desktop app does). */
 export class Desktops {
   readonly sockets = new Map<string, Socket>();
@@ -201,12 +223,11 @@ export class Desktops {
     this.urlOf = typeof url === 'string' ? () => url : url;
   }
 
-  /** Signs in the demo advisors on these endpoints (all twelve by default) and makes them ready. */
-  async signIn(endpoints: readonly string[] = DEMO_ADVISORS.map((a) => a.endpoint)): Promise<void> {
+  /** Signs in the advisors on these endpoints (the twelve demo advisors by default) and makes them ready. */
+  async signIn(endpoints: readonly string[] = DEMO_ADVISORS.map((a) => a.endpoint), loginOf: (endpoint: string) => DesktopLogin = demoLogin): Promise<void> {
     for (const endpoint of endpoints) {
-      const advisor = DEMO_ADVISORS.find((a) => a.endpoint === endpoint);
-      if (!advisor) throw new Error(`no demo advisor on ${endpoint}`);
-      const token = await login(this.urlOf(), demoUsername(advisor));
+      const account = loginOf(endpoint);
+      const token = await login(this.urlOf(), account.username, account.password);
       const socket = connect(this.urlOf(), { transports: ['websocket'], auth: { token }, reconnectionDelay: 100, reconnectionDelayMax: 500 });
       this.pops.set(endpoint, []);
       this.disconnects.set(endpoint, 0);
