@@ -7,7 +7,11 @@
 // never exceed the advisors free for them.
 // A cycle for a freed advisor decides over the queue snapshot the last full cycle loaded
 // (the tick refreshes it every second) instead of querying the queue again: the database
-// round trips were the whole cost of handing a freed advisor their next callback.
+// round trips were the whole cost of handing a freed advisor their next callback. It also
+// decides for the advisors freed since the last cycle only: the others were offered this
+// snapshot already and got nothing, and on a floor of thousands, deciding again for every
+// free advisor on each of the hundreds of presence changes a second was most of the
+// server's work. A full cycle (queue changed, the tick) decides for every free advisor.
 import type { TeamView } from '../domain/callback-ladder.js';
 import { maxConcurrentCallbackDials, pickForAdvisor, type CallbackCandidate, type DispatchPick, type DispatchSettings } from '../domain/dispatch.js';
 import type { Advisor, AdvisorPresence } from '../domain/model.js';
@@ -85,6 +89,8 @@ export class Dispatcher {
   private again = false;
   /** The next cycle loads the queue again (something other than a freed advisor asked for it). */
   private reloadWanted = true;
+  /** Advisors freed since the last cycle: a cycle over an unchanged snapshot decides for them alone. */
+  private readonly freed = new Set<number>();
   private stopped = false;
 
   constructor(private readonly options: DispatcherOptions) {
@@ -123,7 +129,7 @@ export class Dispatcher {
   released(advisorId: number, coolDownUntil: number | null): void {
     this.engaged.delete(advisorId);
     if (coolDownUntil !== null) this.coolingUntil.set(advisorId, coolDownUntil);
-    this.advisorFreed();
+    this.advisorFreed(advisorId);
   }
 
   /**
@@ -135,8 +141,9 @@ export class Dispatcher {
     this.schedule();
   }
 
-  /** An advisor became free: a cycle soon, over the last queue snapshot while it is recent. */
-  advisorFreed(): void {
+  /** An advisor became free: a cycle for them soon, over the last queue snapshot while it is recent. */
+  advisorFreed(advisorId: number): void {
+    this.freed.add(advisorId);
     this.schedule();
   }
 
@@ -177,7 +184,11 @@ export class Dispatcher {
     const now = options.now();
     const maxAge = options.snapshotMaxAgeMs ?? DEFAULT_SNAPSHOT_MAX_AGE_MS;
     let team = this.team;
+    const freed = [...this.freed];
+    this.freed.clear();
+    let everyone = false;
     if (this.reloadWanted || !this.snapshot || !team || !(now - this.snapshot.at <= maxAge)) {
+      everyone = true;
       // Cleared first: a queue change while loading asks for one more reload after this one.
       this.reloadWanted = false;
       try {
@@ -190,9 +201,11 @@ export class Dispatcher {
       this.taken.clear();
       this.open = this.snapshot.candidates;
     }
+    const considered = everyone ? team.advisors : freed.flatMap((id) => team.byId.get(id) ?? []);
+    if (considered.length === 0) return;
     const busy = new Set(options.inboundBusy());
     const free: Array<{ advisor: AdvisorRecord; presence: AdvisorPresence | null }> = [];
-    for (const advisor of team.advisors) {
+    for (const advisor of considered) {
       if (this.engaged.has(advisor.id) || busy.has(advisor.id)) continue;
       if ((this.coolingUntil.get(advisor.id) ?? 0) > now) continue;
       const presence = options.presence.get(advisor.id) ?? null;
@@ -202,10 +215,14 @@ export class Dispatcher {
     let budget = maxConcurrentCallbackDials(free.length + options.dialsInProgress(), options.dialsInProgress());
     // Decide for every free advisor first (one line, oldest first), then claim in parallel.
     const claims: Array<Promise<StartResult | 'failed'>> = [];
+    let live = options.waiting?.list() ?? [];
     for (const { advisor, presence } of free) {
       if (this.stopped || budget <= 0) break;
-      const pick = this.pick(advisor, presence, options.waiting?.list() ?? [], now);
-      if (pick.kind === 'serve-live-caller') options.waiting?.handTo(pick.callId, advisor.id);
+      const pick = this.pick(advisor, presence, live, now);
+      if (pick.kind === 'serve-live-caller') {
+        options.waiting?.handTo(pick.callId, advisor.id);
+        live = live.filter((caller) => caller.callId !== pick.callId);
+      }
       if (pick.kind !== 'dial-callback') continue;
       budget -= 1;
       claims.push(this.give(advisor, pick));

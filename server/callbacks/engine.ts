@@ -29,7 +29,7 @@ export interface CallbackTelephony {
   events: CallFlowEvents;
   waiting: WaitingLine;
   setWaitingPolicy(policy: WaitingCallerPolicy): void;
-  activeCalls(): ReadonlyArray<{ advisorId: number | null }>;
+  busyAdvisors(): Iterable<number>;
 }
 
 const DEFAULT_SNAPSHOT_LIMIT = 300;
@@ -140,7 +140,7 @@ export async function startCallbackEngine(options: CallbackEngineOptions): Promi
     }),
     settings: settings.dispatch,
     waiting: telephony.waiting,
-    inboundBusy: () => telephony.activeCalls().flatMap((c) => (c.advisorId === null ? [] : [c.advisorId])),
+    inboundBusy: () => telephony.busyAdvisors(),
     startCallback,
     dialsInProgress: () => active.size,
     now,
@@ -160,7 +160,7 @@ export async function startCallbackEngine(options: CallbackEngineOptions): Promi
 
   // Only an advisor becoming free can start new work; other changes wait for the tick.
   const onPresence = ({ current }: PresenceChange) => {
-    if (foldPresence(current, now()).availability === 'available') dispatcher.advisorFreed();
+    if (foldPresence(current, now()).availability === 'available') dispatcher.advisorFreed(current.advisorId);
   };
   presence.on('change', onPresence);
   const stopCapture = captureAbandonedCalls(telephony.events, service, log);

@@ -99,6 +99,8 @@ export interface Telephony {
   /** Every waiting caller, oldest first-call time first. */
   waitingCallers(): WaitingCaller[];
   activeCalls(): LiveCallView[];
+  /** Advisors a call flow is ringing or connected to right now (before device states say so). */
+  busyAdvisors(): number[];
   stop(): Promise<void>;
 }
 
@@ -242,6 +244,13 @@ export async function startTelephony(options: TelephonyOptions): Promise<Telepho
           advisorId: call.answered?.advisorId ?? call.leg?.advisorId ?? null,
           startedAt: new Date(call.startedAt).toISOString(),
         })),
+      ),
+    busyAdvisors: () =>
+      nodes.flatMap((node) =>
+        node.flow.activeCalls().flatMap((call) => {
+          const advisorId = call.answered?.advisorId ?? call.leg?.advisorId;
+          return advisorId === undefined ? [] : [advisorId];
+        }),
       ),
     async stop() {
       if (stopped) return;

@@ -195,6 +195,28 @@ describe('callbacks: dispatcher (one decision point over callbacks and live call
       ]);
     });
 
+    it('decides for the advisors freed since the last cycle only; a queue change decides for every free advisor again', async () => {
+      const [leo, mia, ned] = [advisorRecord(1), advisorRecord(2), advisorRecord(3)];
+      const clock = { now: NOW };
+      const { dispatcher, presence, startCallback, queue } = liveQueue([leo, mia, ned], clock);
+      dispatcher.trigger();
+      await dispatcher.settled();
+      const picked = sandbox.spy(dispatcher, 'pick');
+
+      presence.phoneState(ned.id, 'in-use');
+      presence.phoneState(ned.id, 'idle');
+      dispatcher.advisorFreed(ned.id);
+      await dispatcher.settled();
+      expect(picked.getCalls().map((c) => c.args[0].id), 'Leo and Mia got nothing from this snapshot already').to.deep.equal([ned.id]);
+
+      picked.resetHistory();
+      queue.push(allowed(callbackRecord(1)));
+      dispatcher.trigger();
+      await dispatcher.settled();
+      expect(picked.getCalls().map((c) => c.args[0].id)).to.have.members([leo.id, mia.id, ned.id]);
+      expect(startCallback.callCount).to.equal(1);
+    });
+
     it('a callback that found no Asterisk link goes to the next freed advisor without waiting for a reload', async () => {
       const [leo, mia] = [advisorRecord(1), advisorRecord(2)];
       const clock = { now: NOW };
