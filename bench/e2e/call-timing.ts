@@ -21,6 +21,12 @@ function deviceOfChannel(name: string): string {
 export class CallTiming {
   /** Milliseconds from a caller's StasisStart to the originate of their first agent leg. */
   readonly stasisToOriginate: number[] = [];
+  /**
+   * The same for callers whose advisor was rung at once, with no prompt played to them
+   * first: the server's own reaction time. The others' wait includes the prompts the call
+   * flow plays by design (the owner-busy menu, its key timeout and repeat).
+   */
+  readonly stasisToOriginateDirect: number[] = [];
   /** Milliseconds from the agent's phone ringing to the pop arriving at that agent (negative: pop first). */
   readonly ringToPop: number[] = [];
   unpairedPops = 0;
@@ -29,6 +35,10 @@ export class CallTiming {
   private readonly ringAt = new Map<string, number>();
   private readonly createdAt = new Map<string, number>();
   private readonly popAt = new Map<string, number>();
+  /** Caller channel id -> number, for callers in Stasis who have not reached an agent yet. */
+  private readonly callerOfChannel = new Map<string, string>();
+  /** Numbers of callers who heard a prompt before their first agent leg. */
+  private readonly prompted = new Set<string>();
   private recording = false;
   private readonly detach: () => void;
 
@@ -60,6 +70,9 @@ export class CallTiming {
 
   reset(): void {
     this.stasisToOriginate.length = 0;
+    this.stasisToOriginateDirect.length = 0;
+    this.callerOfChannel.clear();
+    this.prompted.clear();
     this.ringToPop.length = 0;
     this.unpairedPops = 0;
     this.rings = 0;
@@ -108,6 +121,7 @@ export class CallTiming {
     if (created !== undefined && started !== undefined) {
       this.stasisAt.delete(caller);
       this.stasisToOriginate.push(created - started);
+      if (!this.prompted.delete(caller)) this.stasisToOriginateDirect.push(created - started);
     }
     this.rings += 1;
     const key = `${device}|${caller}`;
@@ -119,10 +133,18 @@ export class CallTiming {
   }
 
   private onAri(event: Record<string, unknown>): void {
-    if (!this.recording || event['type'] !== 'StasisStart') return;
-    const channel = event['channel'] as { name?: string; caller?: { number?: string } } | undefined;
+    if (!this.recording) return;
+    if (event['type'] === 'PlaybackStarted') {
+      const target = (event['playback'] as { target_uri?: string } | undefined)?.target_uri ?? '';
+      const number = this.callerOfChannel.get(target.replace(/^channel:/, ''));
+      if (number !== undefined && this.stasisAt.has(number)) this.prompted.add(number);
+      return;
+    }
+    if (event['type'] !== 'StasisStart') return;
+    const channel = event['channel'] as { id?: string; name?: string; caller?: { number?: string } } | undefined;
     if (!channel?.name || this.agentDevices.has(deviceOfChannel(channel.name))) return;
     const number = channel.caller?.number ?? '';
+    if (channel.id) this.callerOfChannel.set(channel.id, number);
     if (!this.stasisAt.has(number)) this.stasisAt.set(number, wallMs());
   }
 }
