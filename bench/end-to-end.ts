@@ -50,6 +50,13 @@ export interface RateFigures {
   popsWithoutRing: number;
   ringsWithoutPop: number;
   serverCpuPercent: number;
+  /**
+   * Server CPU per call offered, from the first arrival until the calls drained: what one
+   * call costs the server, so capacity on a machine of more cores follows from it.
+   */
+  serverCpuMsPerCall: number;
+  /** This process (simulator and agent fleet) over the arrivals, % of one core: near 100 means the generator, not the server, is the limit. */
+  loadCpuPercent: number;
   serverRssBytes: number;
   loadLoopP99Ms: number;
 }
@@ -161,6 +168,7 @@ async function loadStep(rig: Rig, rate: number, durationMs: number, talkMs: numb
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
   const cpu0 = server.cpuSeconds();
+  const loadCpu0 = process.cpuUsage();
   const t0 = Date.now();
   let rssMax = server.rssBytes();
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, server.rssBytes())), 1_000);
@@ -174,6 +182,7 @@ async function loadStep(rig: Rig, rate: number, durationMs: number, talkMs: numb
   });
   const cpu = server.cpuSeconds() - cpu0;
   const elapsed = (Date.now() - t0) / 1000;
+  const loadCpu = process.cpuUsage(loadCpu0);
   clearInterval(sampler);
   lag.disable();
   // Pops and rings of the last arrivals are still on their way.
@@ -186,17 +195,20 @@ async function loadStep(rig: Rig, rate: number, durationMs: number, talkMs: numb
     offered: load.offered,
     reachedStasis: load.stasis,
     stasisToOriginate: distribution(timing.stasisToOriginate),
-        stasisToOriginateDirect: distribution(timing.stasisToOriginateDirect),
+    stasisToOriginateDirect: distribution(timing.stasisToOriginateDirect),
     ringToPop: distribution(timing.ringToPop),
     ...unpaired,
     serverCpuPercent: (cpu / elapsed) * 100,
+    serverCpuMsPerCall: Number.NaN,
+    loadCpuPercent: ((loadCpu.user + loadCpu.system) / 1e6 / elapsed) * 100,
     serverRssBytes: rssMax,
     loadLoopP99Ms: lag.percentile(99) / 1e6,
   };
-  log(
-    `${rate}/s: ${load.offered} calls, ring->pop p50 ${ms(figures.ringToPop.p50)} p99 ${ms(figures.ringToPop.p99)} (${figures.ringToPop.count} paired), server CPU ${figures.serverCpuPercent.toFixed(0)}%`,
-  );
   await drain(sim, 30_000);
+  figures.serverCpuMsPerCall = ((server.cpuSeconds() - cpu0) * 1000) / Math.max(1, load.offered);
+  log(
+    `${rate}/s: ${load.offered} calls, ring->pop p50 ${ms(figures.ringToPop.p50)} p99 ${ms(figures.ringToPop.p99)} (${figures.ringToPop.count} paired), server CPU ${figures.serverCpuPercent.toFixed(0)}% (${figures.serverCpuMsPerCall.toFixed(1)} ms a call), generator ${figures.loadCpuPercent.toFixed(0)}%`,
+  );
   return figures;
 }
 
@@ -268,7 +280,13 @@ export function endToEndRows(f: EndToEndFigures, name = '2 end to end'): FigureR
         isTarget ? r.ringToPop.count > 0 && r.ringToPop.p99 < RING_TO_POP_TARGET_P99_MS : null,
       ),
     );
-    rows.push(row(name, `${at}: server CPU / RSS max; load generator loop p99`, `${r.serverCpuPercent.toFixed(0)}% of one core / ${mib(r.serverRssBytes)}; ${ms(r.loadLoopP99Ms)}`));
+    rows.push(
+      row(
+        name,
+        `${at}: server CPU (per call) / RSS max; load generator CPU, loop p99`,
+        `${r.serverCpuPercent.toFixed(0)}% of one core (${r.serverCpuMsPerCall.toFixed(1)} ms a call) / ${mib(r.serverRssBytes)}; ${r.loadCpuPercent.toFixed(0)}%, ${ms(r.loadLoopP99Ms)}`,
+      ),
+    );
   }
   if (f.soak) {
     const s = f.soak;

@@ -44,6 +44,10 @@ export interface ScaleRateFigures {
   ringToPop: Distribution;
   ringsWithoutPop: number;
   serverCpuPercent: [number, number];
+  /** Both servers' CPU per call offered, from the first arrival until the calls drained (see benchmark 2). */
+  serverCpuMsPerCall: number;
+  /** This process (both simulators and the agent fleet) over the arrivals, % of one core. */
+  loadCpuPercent: number;
   serverRssBytes: [number, number];
 }
 
@@ -147,6 +151,7 @@ export async function runScaleOut(options: ScaleOutOptions = {}): Promise<ScaleO
       timing.reset();
       timing.start();
       const cpu0 = servers.map((s) => s.cpuSeconds());
+      const loadCpu0 = process.cpuUsage();
       const rss = servers.map((s) => s.rssBytes());
       const sampler = setInterval(() => servers.forEach((s, i) => (rss[i] = Math.max(rss[i]!, s.rssBytes()))), 1_000);
       const t0 = Date.now();
@@ -158,6 +163,7 @@ export async function runScaleOut(options: ScaleOutOptions = {}): Promise<ScaleO
       const elapsed = (Date.now() - t0) / 1000;
       clearInterval(sampler);
       const cpu = servers.map((s, i) => ((s.cpuSeconds() - cpu0[i]!) / elapsed) * 100);
+      const loadCpu = process.cpuUsage(loadCpu0);
       await sleep(3_000);
       timing.stop();
       const unpaired = timing.settle();
@@ -169,12 +175,16 @@ export async function runScaleOut(options: ScaleOutOptions = {}): Promise<ScaleO
         ringToPop: distribution(timing.ringToPop),
         ringsWithoutPop: unpaired.ringsWithoutPop,
         serverCpuPercent: [cpu[0]!, cpu[1]!],
+        serverCpuMsPerCall: Number.NaN,
+        loadCpuPercent: ((loadCpu.user + loadCpu.system) / 1e6 / elapsed) * 100,
         serverRssBytes: [rss[0]!, rss[1]!],
       };
       rates.push(figures);
       log(`two servers at ${rate}/s: ring->pop p50 ${ms(figures.ringToPop.p50)} p99 ${ms(figures.ringToPop.p99)} (${figures.ringToPop.count})`);
       const until = Date.now() + 30_000;
       while (sims.some((s) => s.channelCount() > 0) && Date.now() < until) await sleep(250);
+      const offered = Math.max(1, figures.offered);
+      figures.serverCpuMsPerCall = (servers.reduce((sum, s, i) => sum + s.cpuSeconds() - cpu0[i]!, 0) * 1000) / offered;
     }
     return { available: true, agents: fleet.length, rates };
   } finally {
@@ -211,7 +221,11 @@ export function scaleOutRows(f: ScaleOutFigures): FigureRow[] {
       ),
     );
     rows.push(
-      row(name, `${at}: server CPU / RSS max`, `${r.serverCpuPercent.map((c) => `${c.toFixed(0)}%`).join(' + ')} / ${r.serverRssBytes.map(mib).join(' + ')}`),
+      row(
+        name,
+        `${at}: server CPU (per call, both servers) / RSS max; load generator CPU`,
+        `${r.serverCpuPercent.map((c) => `${c.toFixed(0)}%`).join(' + ')} (${r.serverCpuMsPerCall.toFixed(1)} ms a call) / ${r.serverRssBytes.map(mib).join(' + ')}; ${r.loadCpuPercent.toFixed(0)}%`,
+      ),
     );
   }
   return rows;
