@@ -174,6 +174,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       takeCallsAtStart: !scale.leasesNodes,
       callbacks: callbacks.port,
       remoteWaiting: () => scale.remoteWaiting(),
+      ...(scale.advisorClaims ? { advisorClaims: scale.advisorClaims } : {}),
     });
     closers.push(() => telephony.stop());
     // Advisors dial *71 / *72 to record their own name or greeting.

@@ -22,8 +22,12 @@ import type { Logger } from '../shared/logger.js';
 import type { AdvisorRecord, AdvisorStore } from '../store/advisors.js';
 import type { CandidateLoader, QueueSnapshot } from './candidates.js';
 
-/** `taken`: another server claimed it first; `no-link`: no Asterisk node to dial through right now. */
-export type StartResult = 'started' | 'taken' | 'no-link';
+/**
+ * `taken`: another server claimed the callback first; `advisor-busy`: another call (another
+ * server's, or this one's call flow) has the advisor; `no-link`: no Asterisk node to dial
+ * through right now.
+ */
+export type StartResult = 'started' | 'taken' | 'advisor-busy' | 'no-link';
 
 /** Live callers waiting, and the hand-over to one of them (the call flow's WaitingCallers). */
 export interface WaitingLine {
@@ -56,6 +60,9 @@ export interface DispatcherOptions {
 const CYCLE_GAP_MS = 10;
 
 const DEFAULT_SNAPSHOT_MAX_AGE_MS = 2_000;
+
+/** An advisor another call has is not offered work for this long: presence shows them busy by then. */
+const ADVISOR_BUSY_PAUSE_MS = 1_000;
 
 /**
  * How long the advisor list (tiers, delegate chains, who is active) is reused. Advisors are
@@ -91,6 +98,8 @@ export class Dispatcher {
   private reloadWanted = true;
   /** Advisors freed since the last cycle: a cycle over an unchanged snapshot decides for them alone. */
   private readonly freed = new Set<number>();
+  /** The next cycle decides for every free advisor (a callback went back to the line). */
+  private everyoneWanted = false;
   private stopped = false;
 
   constructor(private readonly options: DispatcherOptions) {
@@ -111,6 +120,7 @@ export class Dispatcher {
     if (pick.kind === 'dial-callback') {
       void this.give(advisor, pick).then((result) => {
         if (result === 'taken') this.trigger();
+        if (result === 'advisor-busy') this.offerAgain();
       });
     }
     return null;
@@ -138,6 +148,12 @@ export class Dispatcher {
    */
   trigger(): void {
     this.reloadWanted = true;
+    this.schedule();
+  }
+
+  /** A callback went back to the line: a cycle for every free advisor, over the same snapshot. */
+  private offerAgain(): void {
+    this.everyoneWanted = true;
     this.schedule();
   }
 
@@ -186,7 +202,8 @@ export class Dispatcher {
     let team = this.team;
     const freed = [...this.freed];
     this.freed.clear();
-    let everyone = false;
+    let everyone = this.everyoneWanted;
+    this.everyoneWanted = false;
     if (this.reloadWanted || !this.snapshot || !team || !(now - this.snapshot.at <= maxAge)) {
       everyone = true;
       // Cleared first: a queue change while loading asks for one more reload after this one.
@@ -234,6 +251,11 @@ export class Dispatcher {
       this.again = true;
       this.reloadWanted = true;
     }
+    // The callback an advisor could not take is free for the others.
+    if (results.includes('advisor-busy')) {
+      this.again = true;
+      this.everyoneWanted = true;
+    }
   }
 
   private async loadTeam(now: number): Promise<Team> {
@@ -263,8 +285,9 @@ export class Dispatcher {
       this.options.log.error({ err, callbackId: pick.callbackId, advisorId: advisor.id }, 'could not start the callback dial');
     }
     if (result !== 'started') this.engaged.delete(advisor.id);
+    if (result === 'advisor-busy') this.coolingUntil.set(advisor.id, this.options.now() + ADVISOR_BUSY_PAUSE_MS);
     // Nothing was claimed: like a fresh snapshot would, the next cycle may offer it again.
-    if (result === 'no-link') this.untake(pick.callbackId);
+    if (result === 'no-link' || result === 'advisor-busy') this.untake(pick.callbackId);
     return result;
   }
 

@@ -9,11 +9,13 @@ import type { DispatchPick } from '../domain/dispatch.js';
 import type { Advisor } from '../domain/model.js';
 import { domainSettingsFrom } from '../domain/settings.js';
 import type { TierRules } from '../domain/tiers.js';
+import type { AdvisorClaims } from '../presence/advisor-claims.js';
 import type { PresenceBoard, PresenceChange } from '../presence/presence-board.js';
 import { foldPresence } from '../domain/presence.js';
 import type { CallFlowEvents } from '../pbx/call-flow/events.js';
 import { liveCallersPolicy, type WaitingCallerPolicy } from '../routing/waiting-choice.js';
 import type { Logger } from '../shared/logger.js';
+import type { CallbackRecord } from '../store/callbacks.js';
 import type { Store } from '../store/index.js';
 import { captureAbandonedCalls } from './abandon-capture.js';
 import { advisorsConcerned, toPushedChange, type CallbackChange, type CallbackDesktop } from './callback-changes.js';
@@ -30,6 +32,8 @@ export interface CallbackTelephony {
   waiting: WaitingLine;
   setWaitingPolicy(policy: WaitingCallerPolicy): void;
   busyAdvisors(): Iterable<number>;
+  /** Taken for the advisor before their agent leg is dialed, given back when the dial ends. */
+  advisorClaims: AdvisorClaims;
 }
 
 const DEFAULT_SNAPSHOT_LIMIT = 300;
@@ -113,19 +117,35 @@ export async function startCallbackEngine(options: CallbackEngineOptions): Promi
     const node = pickNode();
     const legs = node ? legsByNode.get(node.name) : undefined;
     if (!legs) return 'no-link';
-    const [claimed] = await store.callbacks.claim({ workerId, leaseMs, ids: [callbackId] });
+    const holder = `callback:${workerId}:${callbackId}`;
+    if (!(await telephony.advisorClaims.claim(advisor.id, holder))) return 'advisor-busy';
+    let claimed: CallbackRecord | undefined;
+    try {
+      [claimed] = await store.callbacks.claim({ workerId, leaseMs, ids: [callbackId] });
+    } finally {
+      if (!claimed) void telephony.advisorClaims.release(advisor.id, holder);
+    }
     if (!claimed) return 'taken';
     log.info({ callbackId, advisorId: advisor.id, node: legs.node.name }, pick.explanation);
     service.announce('reserved', [claimed]);
     const dial = dialer.start(claimed, advisor, pick.reason, legs);
     active.set(callbackId, dial);
+    // The advisor is given back before the dispatcher hears they are free: its next pick claims them again.
+    const settle = () => {
+      active.delete(callbackId);
+      void telephony.advisorClaims.release(advisor.id, holder);
+    };
     dial.done.then(
-      (report) => dispatcher.released(advisor.id, report.agent === 'answered' || report.agent === 'aborted' ? null : now() + (options.agentCoolDownMs ?? 30_000)),
+      (report) => {
+        settle();
+        dispatcher.released(advisor.id, report.agent === 'answered' || report.agent === 'aborted' ? null : now() + (options.agentCoolDownMs ?? 30_000));
+      },
       (err: unknown) => {
         log.error({ err, callbackId }, 'callback dial ended in error; its lease lets it be retried');
+        settle();
         dispatcher.released(advisor.id, null);
       },
-    ).finally(() => active.delete(callbackId));
+    );
     return 'started';
   };
 

@@ -26,6 +26,8 @@ export interface ScaleKeys {
   pops(advisorId: number): { pops: string; order: string; acked: string };
   /** Counter ordering pops by first sending. */
   popSeq: string;
+  /** String with a TTL: the holder of the right to put a call on this advisor's phone (advisor claims). */
+  advisorClaim(advisorId: number): string;
 }
 
 export function scaleKeys(prefix = SCALE_PREFIX): ScaleKeys {
@@ -41,6 +43,7 @@ export function scaleKeys(prefix = SCALE_PREFIX): ScaleKeys {
     socketIo: `${prefix}socket.io`,
     pops: (advisorId) => ({ pops: `${prefix}pops:${advisorId}`, order: `${prefix}pops:${advisorId}:order`, acked: `${prefix}pops:${advisorId}:acked` }),
     popSeq: `${prefix}pops:seq`,
+    advisorClaim: (advisorId) => `${prefix}advisor-claim:${advisorId}`,
   };
 }
 

@@ -11,6 +11,7 @@ import type { GatewayEvents } from '../desktop/gateway-events.js';
 import type { PopStore } from '../desktop/pop-store.js';
 import type { AsteriskNodeLink } from '../pbx/asterisk-node.js';
 import type { Telephony } from '../pbx/call-flow/telephony.js';
+import type { AdvisorClaims } from '../presence/advisor-claims.js';
 import type { PresenceBoard } from '../presence/presence-board.js';
 import type { WaitingCaller } from '../routing/waiting-choice.js';
 import type { Logger } from '../shared/logger.js';
@@ -19,6 +20,7 @@ import { PgAdvisoryNodeLease, RedisNodeLease, type NodeLease } from './node-leas
 import { NodeOwnership, type LeasedNode, type NodeOwnershipStatus } from './node-ownership.js';
 import { PresenceSync } from './presence-sync.js';
 import { connectRedis, type RedisConnections } from './redis-connection.js';
+import { RedisAdvisorClaims } from './redis-advisor-claims.js';
 import { RedisPopStore } from './redis-pop-store.js';
 import { ServerHeartbeat } from './server-heartbeat.js';
 import { closeSocketServer, createScaledSocketServer } from './socket-server.js';
@@ -49,6 +51,8 @@ export interface ScaleOut {
   readonly leasesNodes: boolean;
   /** The agents' current pops shared by every server (Redis), or null: the gateway keeps them in memory. */
   readonly popStore: PopStore | null;
+  /** Advisor claims every server sees (Redis), or null: this server's own claims are enough. */
+  readonly advisorClaims: AdvisorClaims | null;
   /** A Socket.IO server with the Redis adapter, or null without Redis (the gateway makes its own). */
   socketServer(httpServer: HttpServer): DesktopServer | null;
   /** Shares the presence board with the other servers (no-op without Redis). */
@@ -106,6 +110,7 @@ export async function startScaleOut(options: ScaleOutOptions): Promise<ScaleOut>
     serverId,
     leasesNodes: lease !== null,
     popStore: redis ? new RedisPopStore(redis.commands, keys) : null,
+    advisorClaims: redis ? new RedisAdvisorClaims(redis.commands, keys, log) : null,
     socketServer(httpServer) {
       if (!redis) return null;
       io = createScaledSocketServer(httpServer, redis.commands, redis.adapterSubscriber, keys.socketIo);

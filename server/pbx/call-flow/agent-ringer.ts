@@ -4,6 +4,7 @@
 // failed) comes from the ARI events the call flow feeds in. On answer the caller's hold
 // media stops and both channels join the bridge.
 import type { Advisor } from '../../domain/model.js';
+import type { AdvisorClaims } from '../../presence/advisor-claims.js';
 import type { RouteDecision } from '../../domain/route.js';
 import type { PromptRequest } from '../../prompts/builder.js';
 import { AriHttpError } from '../ari/errors.js';
@@ -30,6 +31,8 @@ export interface AgentRingerOptions {
   advisor: (id: number) => Advisor | undefined;
   /** Advisors being rung right now, on every node: routing treats them as ringing. */
   reservations: AdvisorReservations;
+  /** Taken before the originate, so no other call (another server's, a callback) rings the advisor meanwhile. */
+  claims: AdvisorClaims;
   /** Lets the call flow match the leg's events to the call before the originate returns. */
   trackLeg: (channelId: string, call: InboundCall) => void;
   untrackLeg: (channelId: string) => void;
@@ -70,6 +73,11 @@ export class AgentRinger {
     if (!advisor) {
       call.log.warn({ advisorId: decision.advisorId }, 'routing chose an advisor the directory does not know; trying the next step');
       return 'failed';
+    }
+    if (!(await this.options.claims.claim(advisor.id, legClaimHolder(call, call.legCount + 1)))) {
+      // As if Asterisk had found the phone busy: the next step, and presence catches up.
+      call.log.info({ advisorId: advisor.id }, 'the advisor is being rung for another call (a callback or another server); trying the next step');
+      return 'busy';
     }
     const leg: AgentLeg = {
       channelId: this.options.newId('agent'),
@@ -158,6 +166,7 @@ export class AgentRinger {
   /** Gives up on a leg that did not answer: hang it up (it may already be gone) and free the advisor. */
   release(call: InboundCall, leg: AgentLeg): void {
     this.options.reservations.delete(leg.advisorId);
+    void this.options.claims.release(leg.advisorId, legClaimHolder(call, leg.attempt));
     if (call.leg === leg) call.leg = null;
     if (leg.destroyed) {
       this.options.untrackLeg(leg.channelId);
@@ -185,6 +194,11 @@ export class AgentRinger {
       call.log.warn({ err }, 'bridging outcome unknown (Asterisk unreachable); the resync will check');
     }
   }
+}
+
+/** Who holds the advisor's claim for one leg of a call. */
+function legClaimHolder(call: InboundCall, attempt: number): string {
+  return `call:${call.callId}:${attempt}`;
 }
 
 /** The sentence the screen pop shows under the member: why this call reached this agent. */

@@ -7,6 +7,7 @@ import type { AsteriskNode, Config } from '../../config/config.js';
 import { domainSettingsFrom } from '../../domain/settings.js';
 import type { TierRules } from '../../domain/tiers.js';
 import { describePresence, foldPresence } from '../../domain/presence.js';
+import { LocalAdvisorClaims, type AdvisorClaims } from '../../presence/advisor-claims.js';
 import type { PresenceBoard, PresenceChange } from '../../presence/presence-board.js';
 import { AdvisorDirectory } from '../../routing/advisor-directory.js';
 import type { AdvisorSource } from '../../routing/advisor-directory.js';
@@ -72,6 +73,8 @@ export interface TelephonyOptions {
   remoteWaiting?: () => readonly WaitingCaller[];
   /** false: nodes start with AMI only and take their calls when told (`node.takeCalls()`: the scale-out node lease). Default true. */
   takeCallsAtStart?: boolean;
+  /** Shared with the other CTI servers (scale-out); default: this server's own, in memory. */
+  advisorClaims?: AdvisorClaims;
 }
 
 /** A call in progress, for the wallboard and the API. */
@@ -101,6 +104,8 @@ export interface Telephony {
   activeCalls(): LiveCallView[];
   /** Advisors a call flow is ringing or connected to right now (before device states say so). */
   busyAdvisors(): number[];
+  /** Who may put a call on an advisor's phone: the call flow's legs and the callback engine's dials share them. */
+  advisorClaims: AdvisorClaims;
   stop(): Promise<void>;
 }
 
@@ -124,6 +129,7 @@ export async function startTelephony(options: TelephonyOptions): Promise<Telepho
     if (chosen) log.debug({ advisorId, callId: chosen.callId }, 'freed advisor handed to a waiting caller');
   };
   const reservations = new AdvisorReservations((advisorId) => setImmediate(() => offer(advisorId)));
+  const advisorClaims = options.advisorClaims ?? new LocalAdvisorClaims(now);
 
   const applyPhoneStates = () => {
     for (const advisor of directory.all()) {
@@ -194,6 +200,7 @@ export async function startTelephony(options: TelephonyOptions): Promise<Telepho
             eventBase,
             advisor: (id) => directory.get(id),
             reservations,
+            claims: advisorClaims,
             trackLeg: (channelId, call) => flow?.trackLeg(channelId, call),
             untrackLeg: (channelId) => flow?.untrackLeg(channelId),
             newId,
@@ -245,6 +252,7 @@ export async function startTelephony(options: TelephonyOptions): Promise<Telepho
           startedAt: new Date(call.startedAt).toISOString(),
         })),
       ),
+    advisorClaims,
     busyAdvisors: () =>
       nodes.flatMap((node) =>
         node.flow.activeCalls().flatMap((call) => {

@@ -66,6 +66,27 @@ describe('call flow: delegates, ring timeout, pool and tiers', function () {
     expect(stored.trail.find((s) => s.step === 'ring-advisor')?.outcome).to.be.oneOf(['rejected', 'busy']);
   });
 
+  it('an owner another call has claimed (another server, a callback) is not rung: the next step at once, and the owner is free again once it is released', async () => {
+    h = await startHarness();
+    const owner = h.advisorId(OWNER);
+    expect(await h.telephony.advisorClaims.claim(owner, 'callback:other-server:1')).to.equal(true);
+    const caller = h.sim.call({ from: DEMO_FIRST_MEMBER.phone, keys: ['2', '1'] });
+    expect(await caller.waitBridged()).to.equal(BOB);
+    expect(h.sim.originateCount(OWNER), 'no second call on the owner phone').to.equal(0);
+    caller.hangup();
+    const stored = await h.settledCall(caller.id);
+    expect(stored.trail.filter((s) => s.step === 'ring-advisor').map((s) => [s.advisorId, s.outcome])).to.deep.equal([
+      [owner, 'busy'],
+      [h.advisorId(BOB), 'answered'],
+    ]);
+
+    await h.telephony.advisorClaims.release(owner, 'callback:other-server:1');
+    const next = h.sim.call({ from: DEMO_FIRST_MEMBER.phone, keys: ['2', '1'] });
+    expect(await next.waitBridged()).to.equal(OWNER);
+    next.hangup();
+    await h.settledCall(next.id);
+  });
+
   it('unknown number: the general pool, stored as unknown-caller', async () => {
     h = await startHarness();
     const caller = h.sim.call({ from: '+1 415 555 0100', keys: ['2', '3'] });

@@ -119,6 +119,23 @@ describe('callbacks: dispatcher (one decision point over callbacks and live call
     expect(startCallback.called).to.equal(false);
   });
 
+  it('an advisor another call has (another server, the call flow) gives the callback back at once to the next free advisor', async () => {
+    const [leo, mia] = [advisorRecord(1), advisorRecord(2)];
+    const { dispatcher, presence, startCallback } = setup([leo, mia], { at: NOW, candidates: [allowed(callbackRecord(1))] });
+    presence.phoneState(mia.id, 'in-use');
+    presence.phoneState(mia.id, 'idle');
+    startCallback.onFirstCall().resolves('advisor-busy');
+    dispatcher.trigger();
+    await dispatcher.settled();
+    expect(startCallback.getCalls().map((c) => [c.args[0], c.args[1].id])).to.deep.equal([
+      [1, leo.id],
+      [1, mia.id],
+    ]);
+    dispatcher.trigger();
+    await dispatcher.settled();
+    expect(startCallback.callCount, 'Leo is left alone while presence catches up').to.equal(2);
+  });
+
   it('a callback lost to another server is not retried in the same cycle; the advisor looks again in the next one', async () => {
     const leo = advisorRecord(1);
     const { dispatcher, startCallback, claimed } = setup([leo], { at: NOW, candidates: [allowed(callbackRecord(1)), allowed(callbackRecord(2))] });
