@@ -51,6 +51,9 @@ export interface StartOptions {
   version?: string;
 }
 
+const TOKEN_RETENTION_MS = 24 * 3_600_000;
+const TOKEN_PURGE_INTERVAL_MS = 3_600_000;
+
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const now = options.now ?? Date.now;
@@ -81,6 +84,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       defaultCapacity: config.allocation.defaultCapacity,
       tokenTtlMs: config.tokenTtlMs,
     });
+
+    // Sign-ins that expired or were revoked more than a day ago are deleted, at start and hourly.
+    const purgeTokens = () => {
+      store.tokens.purge(new Date(now() - TOKEN_RETENTION_MS)).then(
+        (purged) => purged > 0 && logger.info({ purged }, 'expired and revoked sign-ins deleted'),
+        (err: unknown) => logger.warn({ err }, 'could not delete expired sign-ins; trying again in an hour'),
+      );
+    };
+    purgeTokens();
+    const tokenPurge = setInterval(purgeTokens, TOKEN_PURGE_INTERVAL_MS);
+    tokenPurge.unref();
+    closers.push(() => clearInterval(tokenPurge));
 
     const presence = new PresenceBoard({ now, wrapUpMs: config.routing.wrapUpMs });
     for (const advisor of await store.advisors.list({ active: true })) presence.track(advisor.id);

@@ -1,6 +1,7 @@
 // Command-line entry: read the configuration, start, and shut down cleanly on a signal.
 import { ConfigError, loadConfig } from './config/config.js';
 import { startServer } from './app-server.js';
+import { DEMO_PASSWORD } from '../db/seeds/demo.js';
 
 async function main(): Promise<void> {
   let config;
@@ -16,8 +17,10 @@ async function main(): Promise<void> {
   const server = await startServer(config);
   if (config.demoMode) {
     console.log(`Demo mode: no CTI_AMI_URL/CTI_ARI_URL set, so the built-in PBX simulator is running with demo data.`);
+    console.log(`CTI server on ${server.url} — sign in as supervisor / ${DEMO_PASSWORD} (demo data)`);
+  } else {
+    console.log(`CTI server on ${server.url} — sign in with an account of this database (first admin: npm run user -- create)`);
   }
-  console.log(`CTI server on ${server.url} — sign in as supervisor / demo1234 (demo data)`);
 
   let stopping = false;
   const stop = (signal: string) => {

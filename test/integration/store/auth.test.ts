@@ -67,4 +67,21 @@ describeEachDatabase('users and tokens', (get) => {
     await store.users.setActive(user.id, false);
     expect(await store.tokens.verify(fourth.token), 'inactive user').to.equal(null);
   });
+
+  it('purges sign-ins that expired or were revoked before the cutoff, and keeps the live ones', async () => {
+    const { store, db, time } = get();
+    const user = await store.users.create({ username: `purge${unique()}`, password: 'demo1234', role: 'supervisor' });
+    const expired = await store.tokens.issue(user.id, 60_000);
+    const revoked = await store.tokens.issue(user.id);
+    await store.tokens.revoke(revoked.tokenId);
+    time.advance(120_000);
+    const live = await store.tokens.issue(user.id);
+    const ids = [expired.tokenId, revoked.tokenId, live.tokenId];
+    const left = async () => ((await db('access_tokens').whereIn('id', ids).select('id')) as Array<{ id: number }>).map((r) => Number(r.id)).sort((a, b) => a - b);
+    await store.tokens.purge(new Date(time.now.getTime() - 180_000));
+    expect(await left(), 'nothing of these ended before that cutoff').to.deep.equal(ids);
+    expect(await store.tokens.purge(time.clock())).to.be.at.least(2);
+    expect(await left()).to.deep.equal([live.tokenId]);
+    expect((await store.tokens.verify(live.token))?.tokenId).to.equal(live.tokenId);
+  });
 });
