@@ -1,7 +1,8 @@
 // Screenshots for docs/desktop.md, taken against the real server with the demo data and
 // real traffic through the PBX simulator: completed calls for the statistics, agents in
 // every state, a caller waiting for their own advisor, a live delegate pop with a handover
-// note, and a callback queue. Run: CTI_TEST_CHROMIUM=/usr/bin/chromium npx tsx test/e2e/take-screenshots.ts
+// note, a callback queue, and the "plan a callback" form from the pop and from the queue.
+// Run: CTI_TEST_CHROMIUM=/usr/bin/chromium npx tsx test/e2e/take-screenshots.ts
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
@@ -152,9 +153,19 @@ async function main() {
     for (const d of desks) await d.sup.page.locator('section.lane.ringing li').first().waitFor({ timeout: 30_000 });
     await sleep(2500);
 
+    // A member abroad, for the supervisor's form: it shows the time for the member too.
+    const abroad = (await server.store.members.list({}, { limit: 500, offset: 0 })).items.find((m) => m.timeZone !== 'Asia/Shanghai' && m.ownerId !== null && m.phones.length > 0);
+    if (!abroad) throw new Error('the demo data has no member abroad with an owner');
+    const notes = { en: 'Promised the autumn oolong prices; have the gift box stock ready.', zh: '答应告知秋季乌龙茶价格，提前确认礼盒库存。' };
+
     const iris = sockets[present.indexOf('iris')]!;
     for (const d of desks) {
       await shot(d.bob.page, `agent-pop-${d.lang}`);
+      await d.bob.page.locator('article.pop button.plan-callback').click();
+      await d.bob.page.locator('.modal input[name=dueAt]').fill(`${new Date(Date.now() + 86_400_000 + 8 * 3600_000).toISOString().slice(0, 10)}T15:00`);
+      await d.bob.page.locator('.modal textarea[name=note]').fill(notes[d.lang]);
+      await shot(d.bob.page, `plan-callback-${d.lang}`);
+      await d.bob.page.keyboard.press('Escape');
       // Iris writes up her last call (a manual wrap-up lasts CTI_WRAP_UP).
       await setState(iris, 'wrap-up');
       await d.sup.page.locator('section.lane.wrapup li').first().waitFor();
@@ -162,6 +173,16 @@ async function main() {
       await d.sup.page.locator('nav.tabs a[href="#/callbacks"]').click();
       await d.sup.page.locator('tr[data-callback-id]').first().waitFor();
       await shot(d.sup.page, `callbacks-${d.lang}`);
+      await d.sup.page.locator('button.new-callback').click();
+      const form = d.sup.page.locator('.modal');
+      await form.locator('input[name=memberSearch]').fill(abroad.memberNo);
+      await form.locator('input[name=memberSearch]').press('Enter');
+      await form.locator(`.search-results .item[data-member-id="${abroad.id}"] button`).click();
+      await form.locator('select[name=assignedAdvisorId]').selectOption(String(adv.david!.id));
+      await form.locator('input[name=priority]').fill('10');
+      await form.locator('textarea[name=note]').fill(notes[d.lang]);
+      await shot(d.sup.page, `new-callback-${d.lang}`);
+      await d.sup.page.keyboard.press('Escape');
       await d.sup.page.locator('nav.tabs a[href="#/stats"]').click();
       await d.sup.page.locator('.kpis').waitFor();
       await shot(d.sup.page, `stats-${d.lang}`);

@@ -35,7 +35,8 @@ function callRecordId(pop) {
   return /^\d+$/.test(String(pop.callId)) ? Number(pop.callId) : null;
 }
 
-export function dispositionForm(pop, draft, member, onChange) {
+/** `actions`: more buttons for the call (such as planning a callback), drawn before Save or Close. */
+export function dispositionForm(pop, draft, member, onChange, actions = null) {
   if (draft.saved) {
     return h(
       'div.pop-foot.row',
@@ -43,6 +44,7 @@ export function dispositionForm(pop, draft, member, onChange) {
       h('span.saved', {}, '✓ ', t('dispo.saved')),
       h('span.muted', {}, t(`dispo.${draft.code}`)),
       h('div.grow'),
+      actions,
       pop.phase === 'ended'
         ? h('button.btn.small', { type: 'button', onclick: () => (void closePop(pop), onChange()) }, t('common.close'))
         : h('span.muted.small', {}, t('dispo.closesAtEnd')),
@@ -97,6 +99,6 @@ export function dispositionForm(pop, draft, member, onChange) {
       ),
     ),
     h('label.field', {}, h('span', {}, t('dispo.note')), note),
-    h('div.row', { style: 'margin-top:10px' }, error, h('div.grow'), save),
+    h('div.row', { style: 'margin-top:10px' }, error, h('div.grow'), actions, save),
   );
 }

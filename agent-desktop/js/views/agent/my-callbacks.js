@@ -6,6 +6,7 @@ import { toast } from '../../ui/toast.js';
 import { relative } from '../../format.js';
 import { callbackReasonChip, errorBox, loading } from '../common.js';
 import { withMemberNames } from '../../member-names.js';
+import { openCallbackForm, plannedText } from '../callback-form.js';
 
 const OPEN = new Set(['pending', 'reserved']);
 
@@ -13,9 +14,11 @@ export function createMyCallbacks(myAdvisorId) {
   const state = { items: null, error: null };
   const el = h('section.panel');
   let busy = false;
+  let again = false;
 
   async function refresh() {
-    if (busy) return;
+    // A change pushed while a read is in flight may not be in that read: read once more after it.
+    if (busy) return void (again = true);
     busy = true;
     try {
       const data = await get(`/api/callbacks${query({ advisorId: myAdvisorId })}`);
@@ -29,6 +32,15 @@ export function createMyCallbacks(myAdvisorId) {
       busy = false;
       render();
     }
+    if (again) {
+      again = false;
+      void refresh();
+    }
+  }
+
+  function plan() {
+    // The list follows from the server's callbacks:changed, like every other change.
+    openCallbackForm({ searchMembers: true, forMe: true, onCreated: (callback) => toast(plannedText(callback)) });
   }
 
   async function callNow(cb, button) {
@@ -71,7 +83,7 @@ export function createMyCallbacks(myAdvisorId) {
     const own = items.filter((c) => c.preferredAdvisorId === myAdvisorId).sort(byDue);
     const others = items.filter((c) => c.preferredAdvisorId !== myAdvisorId).sort(byDue);
     el.replaceChildren(
-      h('div.panel-head', {}, h('h3', {}, t('myCb.title')), h('span.count', {}, String(items.length)), h('div.grow'), h('button.btn.small.ghost', { type: 'button', onclick: refresh }, t('common.refresh'))),
+      h('div.panel-head', {}, h('h3', {}, t('myCb.title')), h('span.count', {}, String(items.length)), h('div.grow'), h('button.btn.small.plan-callback', { type: 'button', onclick: plan }, t('cbForm.plan')), h('button.btn.small.ghost', { type: 'button', onclick: refresh }, t('common.refresh'))),
       state.error
         ? errorBox(state.error, refresh)
         : state.items === null

@@ -1,11 +1,13 @@
 // The screen pop: who is calling, whose member they are, why the call came here.
 import { h, svgIcon, ICONS } from '../../dom.js';
 import { t, tv } from '../../i18n.js';
-import { count, date, daysSince, initials, money, relative } from '../../format.js';
+import { count, date, dateTime, daysSince, initials, money, relative } from '../../format.js';
 import { advisorAltName, advisorName, callbackReasonChip, levelChip, stageChips, tierChip } from '../common.js';
 import { draftFor } from './pop-store.js';
 import { closePop, dispositionForm } from './disposition.js';
 import { unknownCaller } from './unknown-caller.js';
+import { openCallbackForm, plannedText } from '../callback-form.js';
+import { toast } from '../../ui/toast.js';
 
 const REASON_ICON = { 'own-advisor': ICONS.user, delegate: ICONS.users, pool: ICONS.swap, callback: ICONS.back, 'unknown-caller': ICONS.help };
 
@@ -197,7 +199,7 @@ export function popCard(pop, { myAdvisorId, onChange }) {
       )
     : unknownCaller(pop, draft, onChange);
   const missed = pop.phase === 'ended' && (pop.outcome === 'missed' || pop.outcome === 'abandoned');
-  const footer = missed ? missedFooter(pop, onChange) : pop.phase !== 'ringing' ? dispositionForm(pop, draft, member, onChange) : null;
+  const footer = missed ? missedFooter(pop, onChange) : pop.phase !== 'ringing' ? dispositionForm(pop, draft, member, onChange, planCallback(pop, draft, member, onChange)) : null;
   return h(
     'article.panel.pop',
     { class: pop.phase, dataset: { popId: pop.popId } },
@@ -216,4 +218,24 @@ function missedFooter(pop, onChange) {
     h('div.grow'),
     h('button.btn.small', { type: 'button', onclick: () => (void closePop(pop), onChange()) }, t('common.close')),
   );
+}
+
+/** "I'll call you back at 15:00": the callbacks planned on this call, and a button to plan one. */
+function planCallback(pop, draft, member, onChange) {
+  const open = () =>
+    openCallbackForm({
+      member,
+      number: pop.callerNumber,
+      forMe: true,
+      onCreated: (callback) => {
+        draft.plannedCallbacks.push({ id: callback.id, dueAt: callback.dueAt });
+        toast(plannedText(callback));
+        onChange();
+      },
+    });
+  return [
+    draft.plannedCallbacks.map((c) => h('span.chip.oncall', { dataset: { callbackId: String(c.id) } }, '↻ ', t('cbForm.planned', { when: dateTime(c.dueAt) }))),
+    // Beside Save outcome it is a full-size button; beside the small Close of a saved outcome, a small one.
+    h('button.btn.plan-callback', { type: 'button', class: draft.saved ? 'small' : '', onclick: open }, t('cbForm.plan')),
+  ];
 }

@@ -19,7 +19,7 @@ export function applyPop(pop) {
 export function draftFor(popId) {
   let d = drafts.get(popId);
   if (!d) {
-    d = { code: null, note: '', saved: false, linkedMember: null, search: '', results: null };
+    d = { code: null, note: '', saved: false, linkedMember: null, search: '', results: null, plannedCallbacks: [] };
     drafts.set(popId, d);
   }
   return d;

@@ -9,6 +9,7 @@ import { toast } from '../../ui/toast.js';
 import { advisorName, callbackReasonChip, callbackStateChip, errorBox, loading } from '../common.js';
 import { advisorById, loadAdvisors } from './advisors-cache.js';
 import { withMemberNames } from '../../member-names.js';
+import { openCallbackForm, plannedText } from '../callback-form.js';
 
 const STATES = ['pending', 'reserved', 'dialing', 'completed', 'failed', 'cancelled'];
 const REASONS = ['requested', 'abandoned', 'peak-offer', 'manual'];
@@ -19,18 +20,46 @@ export function mountCallbackQueue(page) {
   let rows = null;
   let error = null;
   let advisors = [];
+  let loads = 0;
   const tableHost = h('div');
+  const countHost = h('span');
 
   async function load() {
+    // Reads can overlap (a push during a read): only the latest one is drawn.
+    const mine = ++loads;
+    let next;
+    let failed = null;
     try {
       advisors = await loadAdvisors();
       const data = await get(`/api/callbacks${query({ ...filters, dueBefore: fromLocalInput(filters.dueBefore) })}`);
-      rows = await withMemberNames(listOf(data, 'callbacks'));
-      error = null;
+      next = await withMemberNames(listOf(data, 'callbacks'));
     } catch (err) {
-      error = err;
+      failed = err;
+    }
+    if (mine !== loads) return;
+    if (failed) {
+      error = failed;
+    } else {
+      rows = next;
+      error = null;
     }
     renderTable();
+  }
+
+  async function newCallback() {
+    try {
+      advisors = await loadAdvisors();
+    } catch (err) {
+      return void toast(err.message, 'error');
+    }
+    openCallbackForm({
+      searchMembers: true,
+      advisors,
+      onCreated: (callback) => {
+        toast(plannedText(callback));
+        void load();
+      },
+    });
   }
 
   function select(key, options, allLabel) {
@@ -81,6 +110,7 @@ export function mountCallbackQueue(page) {
   }
 
   function renderTable() {
+    replace(countHost, rows ? h('span.count', {}, String(rows.length)) : null);
     if (error) return replace(tableHost, errorBox(error, load));
     if (!rows) return replace(tableHost, loading());
     if (!rows.length) return replace(tableHost, h('div.empty', {}, t('cbq.empty')));
@@ -187,7 +217,16 @@ export function mountCallbackQueue(page) {
   }
 
   function render() {
-    replace(page, h('section.panel', {}, h('div.panel-head', {}, h('h2', {}, t('cbq.title')), rows ? h('span.count', {}, String(rows.length)) : null), renderFilters(), tableHost));
+    replace(
+      page,
+      h(
+        'section.panel',
+        {},
+        h('div.panel-head', {}, h('h2', {}, t('cbq.title')), countHost, h('div.grow'), h('button.btn.primary.new-callback', { type: 'button', onclick: newCallback }, t('cbForm.new'))),
+        renderFilters(),
+        tableHost,
+      ),
+    );
     renderTable();
   }
 
