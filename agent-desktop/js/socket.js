@@ -1,6 +1,6 @@
 // The one Socket.IO connection of this tab. Handlers are registered by the views; the
 // connection state is shown in the top bar. A refused token signs the user out; a
-// server that could not check the token is retried.
+// server that could not check the token, or that closed the socket, is retried.
 import { io } from '/socket.io/socket.io.esm.min.js';
 import { signOut } from './session.js';
 
@@ -26,7 +26,12 @@ export function connectSocket(token) {
     setStatus('online');
     for (const fn of connectListeners) fn();
   });
-  socket.on('disconnect', () => setStatus('offline'));
+  socket.on('disconnect', (reason) => {
+    setStatus('offline');
+    // The server closed this socket (its token expired, or it sent too much): the client
+    // does not reconnect by itself. Trying again signs out if the session is over.
+    if (reason === 'io server disconnect') setTimeout(() => socket?.connect(), RETRY_MS);
+  });
   socket.on('connect_error', (err) => {
     setStatus('offline');
     if (SESSION_ENDED.has(err?.data?.code)) {
