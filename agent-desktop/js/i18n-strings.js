@@ -268,6 +268,7 @@ export const STRINGS = {
     'cbForm.created': 'Callback planned for {when}',
     'cbForm.planned': 'Callback {when}',
     'cbForm.forMe': 'The callback comes to you first: you are the advisor who promised it.',
+    'cbForm.memberAsked': 'The member asked for this call (the weekly limit on proactive calls does not apply; quiet hours do)',
 
     'adv.title': 'Advisors and delegates',
     'adv.name': 'Advisor',
@@ -651,6 +652,7 @@ export const STRINGS = {
     'cbForm.created': '已预约回呼：{when}',
     'cbForm.planned': '回呼 {when}',
     'cbForm.forMe': '此回呼会先交给您：您是承诺回电的顾问。',
+    'cbForm.memberAsked': '会员主动要求回电（不受每周主动联系次数限制，但仍避开免打扰时段）',
 
     'adv.title': '顾问与代理人',
     'adv.name': '顾问',

@@ -41,8 +41,16 @@ export type AbandonCapture =
   | { kind: 'merged'; callback: CallbackRecord }
   | { kind: 'ignored'; why: 'short-wait' | 'no-number' | 'reached-since' };
 
+/** What a person may plan: a call the member asked for (on the phone, by mail), or a proactive one. */
+export const PLANNED_CALLBACK_REASONS = ['manual', 'requested'] as const;
+
 export interface ManualCallback {
   memberId: number | null;
+  /**
+   * `requested`: the member asked for this call, so the weekly cap and the gap between
+   * proactive contacts do not hold it back (quiet hours do). Default `manual`: proactive.
+   */
+  reason?: (typeof PLANNED_CALLBACK_REASONS)[number];
   /** Defaults to the member's first phone. */
   number?: string;
   /** Defaults to the member's owner. */
@@ -213,7 +221,7 @@ export class CallbackService extends EventEmitter<{ changed: [CallbackChange] }>
       {
         memberId: input.memberId,
         number,
-        reason: 'manual',
+        reason: input.reason ?? 'manual',
         preferredAdvisorId: input.preferredAdvisorId === undefined ? (member?.ownerId ?? null) : input.preferredAdvisorId,
         assignedAdvisorId: input.assignedAdvisorId ?? null,
         priority: input.priority ?? 0,

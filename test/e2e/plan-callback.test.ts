@@ -87,13 +87,14 @@ describe(`e2e: planning a callback from the desktop and the console (headless Ch
     // Spelled out in the desktop's language: the browser draws the input in its own locale.
     await form.locator('.cb-form-when', { hasText: '15:00' }).waitFor();
     await form.locator('textarea[name=note]').fill('Promised the autumn oolong prices at 15:00.');
+    expect(await form.locator('input[name=memberAsked]').isChecked(), 'planned on the call: the member asked for it').to.equal(true);
     const created = await submitForm(agent.page);
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     await form.waitFor({ state: 'detached' });
     await agent.page.locator('.toast', { hasText: 'Callback planned for' }).waitFor();
 
     const stored = (await api('GET', `/api/callbacks/${created.body.id}`)).body;
-    expect(stored).to.include({ memberId: member.id, number: callerNumber, preferredAdvisorId: alice.id, note: 'Promised the autumn oolong prices at 15:00.', reason: 'manual', state: 'pending' });
+    expect(stored).to.include({ memberId: member.id, number: callerNumber, preferredAdvisorId: alice.id, note: 'Promised the autumn oolong prices at 15:00.', reason: 'requested', state: 'pending' });
     expect(Date.parse(stored.dueAt), 'due tomorrow at 15:00 Shanghai time').to.equal(when.at);
     // Listed through the server's callbacks:changed push: nobody pressed Refresh.
     const row = agent.page.locator(`.cb-list li[data-callback-id="${created.body.id}"]`);
@@ -125,7 +126,7 @@ describe(`e2e: planning a callback from the desktop and the console (headless Ch
     await form.waitFor({ state: 'detached' });
 
     const stored = (await api('GET', `/api/callbacks/${created.body.id}`)).body;
-    expect(stored).to.include({ memberId: member.id, number: member.phones[0], preferredAdvisorId: alice.id, assignedAdvisorId: bob.id, priority: 7, note: 'Bob handles the wholesale order.' });
+    expect(stored).to.include({ memberId: member.id, number: member.phones[0], preferredAdvisorId: alice.id, assignedAdvisorId: bob.id, priority: 7, note: 'Bob handles the wholesale order.', reason: 'manual' });
     const due = Date.parse(stored.dueAt);
     expect(due, 'by default an hour from now, rounded up to the quarter hour').to.be.within(before + 3600_000 - 60_000, before + 3600_000 + 15 * 60_000);
     expect(new Date(due).getUTCMinutes() % 15).to.equal(0);

@@ -33,7 +33,7 @@ function timeIn(zone, iso) {
  * find the member; `advisors` (supervisors) adds who to assign it to and its priority.
  * `onCreated(callback)` runs after the API stored it.
  */
-export function openCallbackForm({ member = null, number = '', searchMembers = false, advisors = null, forMe = false, onCreated }) {
+export function openCallbackForm({ member = null, number = '', searchMembers = false, advisors = null, forMe = false, memberAsked = false, onCreated }) {
   let picked = member;
   const memberHost = h('div.cb-form-member');
   const numberInput = h('input.input', { type: 'tel', name: 'number', autocomplete: 'off', value: number || member?.phones?.[0] || '', list: 'cb-form-phones' });
@@ -50,6 +50,8 @@ export function openCallbackForm({ member = null, number = '', searchMembers = f
         advisors.filter((a) => a.active !== false).map((a) => h('option', { value: String(a.id) }, `${advisorName(a)} · ${tv('tier', a.tier)}`)),
       )
     : null;
+  // A call the member asked for is not held back by the weekly cap or the gap between proactive calls.
+  const asked = h('input', { type: 'checkbox', name: 'memberAsked', checked: memberAsked });
   const priority = advisors ? h('input.input', { type: 'number', name: 'priority', min: PRIORITY_MIN, max: PRIORITY_MAX, step: 1, required: true, value: '0' }) : null;
 
   function paintCount() {
@@ -152,7 +154,7 @@ export function openCallbackForm({ member = null, number = '', searchMembers = f
 
   async function submit() {
     const dueAt = fromLocalInput(at.value);
-    const body = { memberId: picked?.id ?? null, number: numberInput.value.trim(), dueAt };
+    const body = { memberId: picked?.id ?? null, reason: asked.checked ? 'requested' : 'manual', number: numberInput.value.trim(), dueAt };
     const text = note.value.trim();
     if (text) body.note = text;
     if (assign?.value) body.assignedAdvisorId = Number(assign.value);
@@ -186,6 +188,7 @@ export function openCallbackForm({ member = null, number = '', searchMembers = f
           )
         : null,
       h('label.field', {}, h('span.row', {}, t('cbForm.note'), h('span.grow'), noteCount), note),
+      h('label.row.cb-form-asked', {}, asked, h('span', {}, t('cbForm.memberAsked'))),
       forMe ? h('div.small.muted', {}, t('cbForm.forMe')) : null,
     ),
     onSubmit: submit,

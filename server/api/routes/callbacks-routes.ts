@@ -11,7 +11,7 @@ import { holdsCallback } from '../../domain/callback-holder.js';
 import { CALLBACK_REASONS, CALLBACK_STATES, type CallbackState } from '../../domain/model.js';
 import type { SessionUser } from '../../domain/session.js';
 import { parseDuration } from '../../config/duration.js';
-import { callbackServiceFor, type CallbackService } from '../../callbacks/index.js';
+import { callbackServiceFor, PLANNED_CALLBACK_REASONS, type CallbackService } from '../../callbacks/index.js';
 import { ForbiddenError } from '../../shared/errors.js';
 import { userActor } from '../../store/callback-audit.js';
 import type { CallbackFilter, CallbackRecord } from '../../store/callbacks.js';
@@ -52,6 +52,7 @@ const note = z.string().max(1000);
 
 const createBody = z.object({
   memberId: z.number().int().positive().nullable(),
+  reason: z.enum(PLANNED_CALLBACK_REASONS).optional(),
   number: z.string().trim().min(3).max(32).optional(),
   preferredAdvisorId: z.number().int().positive().nullable().optional(),
   assignedAdvisorId: z.number().int().positive().nullable().optional(),

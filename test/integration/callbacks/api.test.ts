@@ -35,8 +35,19 @@ describe('callbacks: supervisor REST API (filter, reassign, reschedule, prioriti
     const res = await create(supervisor, { memberId, note: 'follow up on the order' });
     expect(res.status).to.equal(201);
     expect(res.body).to.include({ reason: 'manual', state: 'pending', preferredAdvisorId: aliceId, number: DEMO_FIRST_MEMBER.phone });
+    // A call the member asked for on the phone is theirs, not proactive: pacing's weekly cap and gap do not hold it back.
+    const asked = await create(supervisor, { memberId, reason: 'requested', dueAt: new Date(Date.now() + 3_600_000).toISOString() });
+    expect(asked.status).to.equal(201);
+    expect(asked.body).to.include({ reason: 'requested', preferredAdvisorId: aliceId });
     const before = (await server.request('GET', '/api/callbacks', { token: supervisor })).body.total;
-    for (const body of [{ memberId: 999_999 }, { memberId: null }, { memberId, dueAt: 'tomorrow' }, { memberId, priority: 1.5 }]) {
+    for (const body of [
+      { memberId: 999_999 },
+      { memberId: null },
+      { memberId, dueAt: 'tomorrow' },
+      { memberId, priority: 1.5 },
+      { memberId, reason: 'abandoned' },
+      { memberId, reason: 'peak-offer' },
+    ]) {
       const bad = await create(supervisor, body);
       expect(bad.status, JSON.stringify(body)).to.equal(400);
       expect(bad.body.error.code).to.equal('invalid_request');

@@ -227,6 +227,7 @@ function planCallback(pop, draft, member, onChange) {
       member,
       number: pop.callerNumber,
       forMe: true,
+      memberAsked: true,
       onCreated: (callback) => {
         draft.plannedCallbacks.push({ id: callback.id, dueAt: callback.dueAt });
         toast(plannedText(callback));
