@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from '../shared/logger.js';
 import type { RedisClient } from './redis-connection.js';
+import { HOLD_SCRIPT, LET_GO_SCRIPT } from './redis-lease-scripts.js';
 
 export interface NodeLease {
   /** Takes the lease if it is free (or already ours); true when we hold it now. */
@@ -21,17 +22,6 @@ export interface NodeLease {
   close(): Promise<void>;
 }
 
-const ACQUIRE_SCRIPT = `
-local holder = redis.call('GET', KEYS[1])
-if holder == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-if holder then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1`;
-
-const RELEASE_SCRIPT = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
-return 0`;
-
 export class RedisNodeLease implements NodeLease {
   constructor(
     private readonly redis: RedisClient,
@@ -41,15 +31,15 @@ export class RedisNodeLease implements NodeLease {
   ) {}
 
   async acquire(name: string): Promise<boolean> {
-    return (await this.run(ACQUIRE_SCRIPT, name, [this.serverId, String(this.ttlMs)])) === 1;
+    return (await this.run(HOLD_SCRIPT, name, [this.serverId, String(this.ttlMs)])) === 1;
   }
 
   async renew(name: string): Promise<boolean> {
-    return (await this.run(ACQUIRE_SCRIPT, name, [this.serverId, String(this.ttlMs)])) === 1;
+    return (await this.run(HOLD_SCRIPT, name, [this.serverId, String(this.ttlMs)])) === 1;
   }
 
   async release(name: string): Promise<void> {
-    await this.run(RELEASE_SCRIPT, name, [this.serverId]);
+    await this.run(LET_GO_SCRIPT, name, [this.serverId]);
   }
 
   async holder(name: string): Promise<string | null> {

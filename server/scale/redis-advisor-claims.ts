@@ -7,18 +7,7 @@ import { DEFAULT_CLAIM_TTL_MS } from '../presence/advisor-claims.js';
 import type { Logger } from '../shared/logger.js';
 import type { ScaleKeys } from './keys.js';
 import type { RedisClient } from './redis-connection.js';
-
-/** Holds the claim already, or takes it if nobody does. */
-const CLAIM_SCRIPT = `
-local current = redis.call('GET', KEYS[1])
-if current == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-if current then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1`;
-
-const RELEASE_SCRIPT = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
+import { HOLD_SCRIPT, LET_GO_SCRIPT } from './redis-lease-scripts.js';
 
 export class RedisAdvisorClaims implements AdvisorClaims {
   private unreachable = false;
@@ -32,7 +21,7 @@ export class RedisAdvisorClaims implements AdvisorClaims {
 
   async claim(advisorId: number, holder: string): Promise<boolean> {
     try {
-      const granted = await this.redis.eval(CLAIM_SCRIPT, { keys: [this.keys.advisorClaim(advisorId)], arguments: [holder, String(this.ttlMs)] });
+      const granted = await this.redis.eval(HOLD_SCRIPT, { keys: [this.keys.advisorClaim(advisorId)], arguments: [holder, String(this.ttlMs)] });
       this.reachable();
       return granted === 1;
     } catch (err) {
@@ -43,7 +32,7 @@ export class RedisAdvisorClaims implements AdvisorClaims {
 
   async release(advisorId: number, holder: string): Promise<void> {
     try {
-      await this.redis.eval(RELEASE_SCRIPT, { keys: [this.keys.advisorClaim(advisorId)], arguments: [holder] });
+      await this.redis.eval(LET_GO_SCRIPT, { keys: [this.keys.advisorClaim(advisorId)], arguments: [holder] });
       this.reachable();
     } catch (err) {
       // The claim lapses by itself.
