@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Language, RouteReason, RouteStep } from '../domain/model.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
 import { isPostgres } from './database.js';
-import { countOf, iso, isUniqueViolation, num, numOrNull, pageOf, parseJson, type Clock, type Page, type PageResult, transact } from './sql.js';
+import { countOf, iso, isUniqueViolation, num, numOrNull, pageOf, parseJson, type Clock, type Page, type PageResult } from './sql.js';
 
 export const CALL_OUTCOMES = ['in-progress', 'answered', 'abandoned', 'callback-requested', 'fallback', 'failed'] as const;
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
@@ -192,17 +192,19 @@ export class CallStore {
     return toCall(row);
   }
 
-  /** Appends one routing step; serialised per call (row lock on PostgreSQL). */
+  /**
+   * Appends one routing step in one UPDATE, which the database serialises per row. Every
+   * call writes several steps: read, lock and rewrite in a transaction held a PostgreSQL
+   * connection over four round trips a step, and under load the pool's ten connections
+   * went to trails while callers' lookups queued behind them.
+   */
   async appendStep(id: number, step: RouteStep): Promise<RouteStep[]> {
-    return transact(this.db, async (trx) => {
-      const query = trx('calls').where({ id }).first('trail');
-      if (isPostgres(this.db)) query.forUpdate();
-      const row = (await query) as { trail: string } | undefined;
-      if (!row) throw new NotFoundError(`Call ${id}`);
-      const trail = [...parseJson<RouteStep[]>(row.trail, []), step];
-      await trx('calls').where({ id }).update({ trail: JSON.stringify(trail) });
-      return trail;
-    });
+    const appended = isPostgres(this.db)
+      ? this.db.raw(`(coalesce(nullif(trail, ''), '[]')::jsonb || jsonb_build_array(?::jsonb))::text`, [JSON.stringify(step)])
+      : this.db.raw(`json_insert(coalesce(nullif(trail, ''), '[]'), '$[#]', json(?))`, [JSON.stringify(step)]);
+    const [row] = (await this.db('calls').where({ id }).update({ trail: appended }).returning('trail')) as Array<{ trail: string }>;
+    if (!row) throw new NotFoundError(`Call ${id}`);
+    return parseJson<RouteStep[]>(row.trail, []);
   }
 
   /** Newest first. */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConflictError, ValidationError } from '../../../server/shared/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../../server/shared/errors.js';
 import { SYSTEM_ACTOR } from '../../../server/store/callback-audit.js';
 import type { RouteStep } from '../../../server/domain/model.js';
 import { describeEachDatabase, unique } from './support.js';
@@ -33,6 +33,24 @@ describeEachDatabase('calls and statistics', (get) => {
     expect(await store.calls.reachedSince({ memberId: m.id, number: m.phones[0]! }, call.startedAt)).to.equal(true);
     const listed = await store.calls.list({ advisorId: bob.id });
     expect(listed.items.map((c) => c.id)).to.deep.equal([call.id]);
+  });
+
+  it('keeps every step appended at once, their text as written, and refuses a call that does not exist', async () => {
+    const { store, time } = get();
+    const call = await store.calls.insert({ node: 'pbx-1', uniqueid: `1700000001.${unique()}`, callerNumber: mobile() });
+    const steps = Array.from({ length: 20 }, (_, i): RouteStep => ({
+      at: time.now.toISOString(),
+      step: `step-${i}`,
+      reason: null,
+      advisorId: null,
+      detail: `"quoted" \\ 王丽 ${i} ✓`,
+      outcome: i % 2 ? 'no-answer' : null,
+    }));
+    await Promise.all(steps.map((s) => store.calls.appendStep(call.id, s)));
+    const trail = (await store.calls.get(call.id))!.trail;
+    expect(trail.map((s) => s.step).sort()).to.deep.equal(steps.map((s) => s.step).sort());
+    expect(trail.find((s) => s.step === 'step-7')).to.deep.equal(steps[7]);
+    await expectRejection(store.calls.appendStep(999_999_999, steps[0]!), NotFoundError);
   });
 
   it('counts calls by reason, advisor and hour, service level, abandonment and callback SLA', async () => {
