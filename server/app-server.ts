@@ -169,7 +169,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       events,
       gateway,
       presenceOf: (id) => presence.get(id),
-      currentOwnership: (memberId) => store.ownership.current(memberId),
       logger,
       now,
     });

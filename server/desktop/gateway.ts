@@ -213,7 +213,13 @@ export function createDesktopGateway(options: DesktopGatewayOptions): DesktopGat
     pop: ScreenPop,
   ): Promise<PopDelivery> {
     const stamped: ScreenPop = { ...pop, phaseAt: pop.phaseAt ?? new Date(now()).toISOString() };
-    await popStore.save(advisorId, stamped);
+    // Sent while it is being saved, not after: with Redis the save is several round trips
+    // that would delay every pop. The save is issued first, so an ack (which reaches the
+    // store later on the same connection, or from the other server after the pop went
+    // through Redis) never finds the pop missing.
+    const saved = popStore
+      .save(advisorId, stamped)
+      .catch((err: unknown) => log.warn({ err, advisorId, popId: stamped.popId }, 'screen pop sent but not kept: a desktop that reconnects will not get it back'));
     const agentRoom = ROOMS.agent(advisorId);
     // Supervisors who are not this agent see every pop; their acks are not tracked.
     io.to(ROOMS.supervisors)
@@ -225,7 +231,7 @@ export function createDesktopGateway(options: DesktopGatewayOptions): DesktopGat
     // asking every server for the agent's sockets and then each socket for its ack took
     // several round trips a pop and timed out under load.
     if (options.otherServers) io.serverSideEmit('screen-pop:deliver', advisorId, event, stamped);
-    const delivery = await deliverHere(event, advisorId, stamped);
+    const [delivery] = await Promise.all([deliverHere(event, advisorId, stamped), saved]);
     // Only a lone server knows every socket; with others, the agent's desktop may be on one of them.
     if (!options.otherServers && delivery.sockets === 0) log.warn({ advisorId, popId: stamped.popId }, 'screen pop sent to an agent with no desktop open');
     return delivery;

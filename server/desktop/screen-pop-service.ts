@@ -5,7 +5,6 @@ import type { AdvisorPresence } from '../domain/model.js';
 import { popMemberOf, popOwnerState } from './pop-parts.js';
 import type { AgentRingingEvent, CallAnsweredEvent, CallEndedEvent, CallEventBase, CallFlowEvents } from '../pbx/call-flow/events.js';
 import type { Logger } from '../shared/logger.js';
-import type { OwnershipRecord } from '../domain/model.js';
 import type { DesktopGateway } from './gateway.js';
 import type { ScreenPop } from './contract.js';
 
@@ -13,7 +12,6 @@ export interface ScreenPopServiceOptions {
   events: CallFlowEvents;
   gateway: Pick<DesktopGateway, 'sendScreenPop' | 'updateScreenPop'>;
   presenceOf: (advisorId: number) => AdvisorPresence | undefined;
-  currentOwnership: (memberId: number) => Promise<OwnershipRecord | null>;
   logger: Logger;
   now: () => number;
 }
@@ -30,10 +28,11 @@ export function startScreenPops(options: ScreenPopServiceOptions): () => void {
   const log = logger.child({ component: 'screen-pops' });
   const open = new Map<string, OpenPop[]>();
 
-  const baseOf = async (event: CallEventBase): Promise<Omit<ScreenPop, 'popId' | 'phase' | 'reason' | 'reasonText' | 'waitedSeconds'>> => {
+  // Everything a pop shows is in the event: the pop goes out as the phone is rung, not after a query.
+  const baseOf = (event: CallEventBase): Omit<ScreenPop, 'popId' | 'phase' | 'reason' | 'reasonText' | 'waitedSeconds'> => {
     const member = event.member ? popMemberOf(event.member, now()) : null;
     const owner = event.owner?.advisor;
-    const ownership = event.member ? await options.currentOwnership(event.member.id).catch(() => null) : null;
+    const ownership = event.member ? event.ownership : null;
     return {
       callId: event.callId,
       callRecordId: event.storedCallId,
@@ -82,11 +81,11 @@ export function startScreenPops(options: ScreenPopServiceOptions): () => void {
     else open.delete(callId);
   };
 
-  const onRinging = async (event: AgentRingingEvent) => {
+  const onRinging = (event: AgentRingingEvent) => {
     // The call moved on from whoever rang before: their pop ends as missed.
     endPops(event, (e) => e.advisorId === event.advisorId, () => 'missed');
     const pop: ScreenPop = {
-      ...(await baseOf(event)),
+      ...baseOf(event),
       popId: `${event.callId}:${event.attempt}`,
       phase: 'ringing',
       reason: event.reason,
@@ -114,7 +113,11 @@ export function startScreenPops(options: ScreenPopServiceOptions): () => void {
   };
 
   const ringing = (e: AgentRingingEvent) => {
-    onRinging(e).catch((err: unknown) => log.error({ err, callId: e.callId }, 'could not build the screen pop'));
+    try {
+      onRinging(e);
+    } catch (err) {
+      log.error({ err, callId: e.callId }, 'could not build the screen pop');
+    }
   };
   events.on('agent-ringing', ringing);
   events.on('call-answered', onAnswered);

@@ -6,7 +6,7 @@ import type { Histogram, Registry } from 'prom-client';
 import { Histogram as PromHistogram } from 'prom-client';
 import { advisorExpectedWait, poolExpectedWait } from '../domain/expected-wait.js';
 import type { AdvisorWaitSettings, WaitEstimate } from '../domain/expected-wait.js';
-import type { Advisor, AdvisorPresence, AdvisorTier, Member } from '../domain/model.js';
+import type { Advisor, AdvisorPresence, AdvisorTier, Member, OwnershipRecord } from '../domain/model.js';
 import { route } from '../domain/route.js';
 import type { OwnerChoice, PeakChoice, PoolCandidates, RouteDecision, RouteSettings, RouteSnapshot, TriedAdvisor } from '../domain/route.js';
 import { minimumTierFor, tierRank } from '../domain/tiers.js';
@@ -20,6 +20,8 @@ export interface RoutingContext {
   member: Member | null;
   owner: Advisor | null;
   delegates: readonly Advisor[];
+  /** The member's current allocation to the owner, with its handover note (the pop shows it). */
+  ownership?: OwnershipRecord | null;
 }
 
 export const UNKNOWN_CALLER: RoutingContext = { member: null, owner: null, delegates: [] };

@@ -23,6 +23,7 @@ export function eventBaseBuilder(presence: PresenceBoard, now: () => number): Ev
       callerNumber: call.callerNumber,
       member: call.context.member,
       owner: ownerView,
+      ownership: call.context.ownership ?? null,
       ivr: call.ivr,
       at: new Date(at).toISOString(),
     };

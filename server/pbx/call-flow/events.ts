@@ -3,7 +3,7 @@
 // counts them. Payloads carry everything a screen pop needs so no listener has to
 // query the store on the ringing path. They hold member data: never log a payload whole.
 import { EventEmitter } from 'node:events';
-import type { Advisor, Member, RouteReason, RouteStep } from '../../domain/model.js';
+import type { Advisor, Member, OwnershipRecord, RouteReason, RouteStep } from '../../domain/model.js';
 import type { Availability } from '../../domain/model.js';
 
 /** Where a caller was when they hung up without reaching anyone. */
@@ -40,6 +40,8 @@ export interface CallEventBase {
   callerNumber: string;
   member: Member | null;
   owner: OwnerView | null;
+  /** The member's allocation to the owner as the caller was identified (its handover note). */
+  ownership: OwnershipRecord | null;
   ivr: IvrResult;
   /** ISO time of the event. */
   at: string;
