@@ -8,7 +8,7 @@
 // server's CPU and RSS from /proc; then a soak at 100/s for memory growth.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../sim/index.js';
 import { runLoad } from '../sim/scenario/load.js';
@@ -18,7 +18,7 @@ import { connectFleet, type AgentFleet } from './e2e/agent-fleet.js';
 import { CallTiming } from './e2e/call-timing.js';
 import { prepareRunDb, type FleetMember } from './e2e/e2e-db.js';
 import { startServerProcess, type ServerProcess } from './e2e/server-process.js';
-import { distribution, mib, ms, type Distribution } from './support/stats.js';
+import { distribution, machineBusy, mib, ms, pct, type Distribution } from './support/stats.js';
 import { row, type FigureRow } from './support/table.js';
 
 export const RING_TO_POP_TARGET_P99_MS = 50;
@@ -57,6 +57,8 @@ export interface RateFigures {
   serverCpuMsPerCall: number;
   /** This process (simulator and agent fleet) over the arrivals, % of one core: near 100 means the generator, not the server, is the limit. */
   loadCpuPercent: number;
+  /** The whole machine over the arrivals, 0 to 1. */
+  machineBusy: number;
   serverRssBytes: number;
   loadLoopP99Ms: number;
 }
@@ -169,6 +171,7 @@ async function loadStep(rig: Rig, rate: number, durationMs: number, talkMs: numb
   lag.enable();
   const cpu0 = server.cpuSeconds();
   const loadCpu0 = process.cpuUsage();
+  const busy = machineBusy();
   const t0 = Date.now();
   let rssMax = server.rssBytes();
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, server.rssBytes())), 1_000);
@@ -183,6 +186,7 @@ async function loadStep(rig: Rig, rate: number, durationMs: number, talkMs: numb
   const cpu = server.cpuSeconds() - cpu0;
   const elapsed = (Date.now() - t0) / 1000;
   const loadCpu = process.cpuUsage(loadCpu0);
+  const machine = busy();
   clearInterval(sampler);
   lag.disable();
   // Pops and rings of the last arrivals are still on their way.
@@ -201,6 +205,7 @@ async function loadStep(rig: Rig, rate: number, durationMs: number, talkMs: numb
     serverCpuPercent: (cpu / elapsed) * 100,
     serverCpuMsPerCall: Number.NaN,
     loadCpuPercent: ((loadCpu.user + loadCpu.system) / 1e6 / elapsed) * 100,
+    machineBusy: machine,
     serverRssBytes: rssMax,
     loadLoopP99Ms: lag.percentile(99) / 1e6,
   };
@@ -283,8 +288,8 @@ export function endToEndRows(f: EndToEndFigures, name = '2 end to end'): FigureR
     rows.push(
       row(
         name,
-        `${at}: server CPU (per call) / RSS max; load generator CPU, loop p99`,
-        `${r.serverCpuPercent.toFixed(0)}% of one core (${r.serverCpuMsPerCall.toFixed(1)} ms a call) / ${mib(r.serverRssBytes)}; ${r.loadCpuPercent.toFixed(0)}%, ${ms(r.loadLoopP99Ms)}`,
+        `${at}: server CPU (per call) / RSS max; load generator CPU, loop p99; machine busy`,
+        `${r.serverCpuPercent.toFixed(0)}% of one core (${r.serverCpuMsPerCall.toFixed(1)} ms a call) / ${mib(r.serverRssBytes)}; ${r.loadCpuPercent.toFixed(0)}%, ${ms(r.loadLoopP99Ms)}; ${pct(r.machineBusy)} of ${cpus().length} cores`,
       ),
     );
   }

@@ -5,7 +5,7 @@
 // over the two nodes. Same timings as benchmark 2, per rate, with both servers' CPU.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../sim/index.js';
 import { runLoad } from '../sim/scenario/load.js';
@@ -18,7 +18,7 @@ import { CallTiming } from './e2e/call-timing.js';
 import { seedFleet, type FleetMember } from './e2e/e2e-db.js';
 import { startServerProcess, type ServerProcess } from './e2e/server-process.js';
 import { RING_TO_POP_TARGET_P99_MS } from './end-to-end.js';
-import { distribution, mib, ms, type Distribution } from './support/stats.js';
+import { distribution, machineBusy, mib, ms, pct, type Distribution } from './support/stats.js';
 import { row, type FigureRow } from './support/table.js';
 
 export interface ScaleOutOptions {
@@ -48,6 +48,8 @@ export interface ScaleRateFigures {
   serverCpuMsPerCall: number;
   /** This process (both simulators and the agent fleet) over the arrivals, % of one core. */
   loadCpuPercent: number;
+  /** The whole machine over the arrivals, 0 to 1. */
+  machineBusy: number;
   serverRssBytes: [number, number];
 }
 
@@ -152,6 +154,7 @@ export async function runScaleOut(options: ScaleOutOptions = {}): Promise<ScaleO
       timing.start();
       const cpu0 = servers.map((s) => s.cpuSeconds());
       const loadCpu0 = process.cpuUsage();
+      const busy = machineBusy();
       const rss = servers.map((s) => s.rssBytes());
       const sampler = setInterval(() => servers.forEach((s, i) => (rss[i] = Math.max(rss[i]!, s.rssBytes()))), 1_000);
       const t0 = Date.now();
@@ -164,6 +167,7 @@ export async function runScaleOut(options: ScaleOutOptions = {}): Promise<ScaleO
       clearInterval(sampler);
       const cpu = servers.map((s, i) => ((s.cpuSeconds() - cpu0[i]!) / elapsed) * 100);
       const loadCpu = process.cpuUsage(loadCpu0);
+      const machine = busy();
       await sleep(3_000);
       timing.stop();
       const unpaired = timing.settle();
@@ -177,6 +181,7 @@ export async function runScaleOut(options: ScaleOutOptions = {}): Promise<ScaleO
         serverCpuPercent: [cpu[0]!, cpu[1]!],
         serverCpuMsPerCall: Number.NaN,
         loadCpuPercent: ((loadCpu.user + loadCpu.system) / 1e6 / elapsed) * 100,
+        machineBusy: machine,
         serverRssBytes: [rss[0]!, rss[1]!],
       };
       rates.push(figures);
@@ -223,8 +228,8 @@ export function scaleOutRows(f: ScaleOutFigures): FigureRow[] {
     rows.push(
       row(
         name,
-        `${at}: server CPU (per call, both servers) / RSS max; load generator CPU`,
-        `${r.serverCpuPercent.map((c) => `${c.toFixed(0)}%`).join(' + ')} (${r.serverCpuMsPerCall.toFixed(1)} ms a call) / ${r.serverRssBytes.map(mib).join(' + ')}; ${r.loadCpuPercent.toFixed(0)}%`,
+        `${at}: server CPU (per call, both servers) / RSS max; load generator CPU; machine busy`,
+        `${r.serverCpuPercent.map((c) => `${c.toFixed(0)}%`).join(' + ')} (${r.serverCpuMsPerCall.toFixed(1)} ms a call) / ${r.serverRssBytes.map(mib).join(' + ')}; ${r.loadCpuPercent.toFixed(0)}%; ${pct(r.machineBusy)} of ${cpus().length} cores`,
       ),
     );
   }

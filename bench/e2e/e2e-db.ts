@@ -68,6 +68,8 @@ export async function prepareRunDb(dir: string, spec: E2eSpec, progress: (line: 
   copyFileSync(template, file);
   const db = openDatabase(`sqlite:${file}`);
   try {
+    // A template seeded by an older checkout lacks the newer migrations.
+    await migrateLatest(db);
     const store = createStore(db, { defaultCountry: '86', defaultCapacity: 650, tokenTtlMs: 12 * 3_600_000 });
     const rows = (await db('users as u').join('advisors as a', 'a.id', 'u.advisor_id').orderBy('a.id').select('u.id as user_id', 'a.id as advisor_id', 'a.endpoint')) as Array<{
       user_id: number;

@@ -1,4 +1,5 @@
 // Percentiles and small formatting helpers shared by the benchmarks.
+import { readFileSync } from 'node:fs';
 
 export interface Distribution {
   count: number;
@@ -42,4 +43,25 @@ export function elapsedMs(startNs: bigint): number {
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */
 export function wallMs(): number {
   return performance.timeOrigin + performance.now();
+}
+
+/** Busy and total jiffies of all cores (Linux /proc/stat). */
+function cpuTimes(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((sum, n) => sum + n, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+/**
+ * Starts measuring how busy the whole machine is (every core, every process); the returned
+ * function gives the share since then, 0 to 1. Near 1 means the machine, not one process,
+ * set the limit of a run.
+ */
+export function machineBusy(): () => number {
+  const start = cpuTimes();
+  return () => {
+    const end = cpuTimes();
+    return end.total > start.total ? (end.busy - start.busy) / (end.total - start.total) : Number.NaN;
+  };
 }
