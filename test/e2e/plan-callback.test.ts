@@ -3,9 +3,9 @@
 // supervisor plans one from the queue and gives it to another advisor, and a bad number
 // shows the API's own message and stores nothing.
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/server-harness.js';
-import { chromiumPath, closeAll, goReady, launchBrowser, signIn, SKIP_TITLE, type Desk } from './support/browser.js';
+import type { Page } from 'playwright-core';
+import type { TestServer } from '../support/server-harness.js';
+import { browserSuite, chromiumPath, goReady, SKIP_TITLE } from './support/browser.js';
 import { advisorByName, memberCalls, memberOwnedBy, phoneAnswersSlowly, shortFrontIvr } from './support/scenario.js';
 
 const CALL_WAIT = 30_000;
@@ -34,35 +34,19 @@ const executable = chromiumPath();
 describe(`e2e: planning a callback from the desktop and the console (headless Chromium)${executable ? '' : ` - ${SKIP_TITLE}`}`, function () {
   this.timeout(120_000);
   let server: TestServer;
-  let browser: Browser;
-  let desks: Desk[] = [];
   let supervisorToken: string;
   const callers: Array<{ hangup(): void }> = [];
-
-  before(async function () {
-    if (!executable) this.skip();
-    server = await startTestServer();
-    shortFrontIvr(server);
-    browser = await launchBrowser(executable!);
-    supervisorToken = await server.login('supervisor');
+  const { open } = browserSuite({
+    prepare: async (started) => {
+      server = started;
+      shortFrontIvr(server);
+      supervisorToken = await server.login('supervisor');
+    },
   });
 
-  afterEach(async () => {
+  afterEach(() => {
     for (const caller of callers.splice(0)) caller.hangup();
-    await closeAll(desks);
-    desks = [];
   });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function open(username: string, lang: 'en' | 'zh' = 'en') {
-    const desk = await signIn(browser, server, username, lang);
-    desks.push(desk);
-    return desk;
-  }
 
   const api = (method: string, path: string, body?: unknown) => server.request(method, path, { token: supervisorToken, body });
   const callbackTotal = async () => (await api('GET', '/api/callbacks?limit=1')).body.total as number;

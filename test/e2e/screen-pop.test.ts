@@ -2,10 +2,9 @@
 // rings on the right desktop only, names the member and their own advisor, says why the
 // call came here in the agent's language, survives a reload, and the wallboard follows.
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
-import { startTestServer, type TestServer } from '../support/server-harness.js';
-import { chromiumPath, closeAll, goReady, launchBrowser, signIn, SKIP_TITLE, type Desk } from './support/browser.js';
+import type { TestServer } from '../support/server-harness.js';
+import { browserSuite, chromiumPath, goReady, SKIP_TITLE } from './support/browser.js';
 import { advisorByName, memberCalls, memberOwnedBy, phoneAnswersSlowly, shortFrontIvr, until } from './support/scenario.js';
 
 const CALL_WAIT = 30_000;
@@ -15,34 +14,18 @@ const executable = chromiumPath();
 describe(`e2e: screen pops in the agent desktop (headless Chromium)${executable ? '' : ` - ${SKIP_TITLE}`}`, function () {
   this.timeout(120_000);
   let server: TestServer;
-  let browser: Browser;
-  let desks: Desk[] = [];
   let sockets: Socket[] = [];
-
-  before(async function () {
-    if (!executable) this.skip();
-    server = await startTestServer();
-    shortFrontIvr(server);
-    browser = await launchBrowser(executable!);
+  const { open } = browserSuite({
+    prepare: (started) => {
+      server = started;
+      shortFrontIvr(server);
+    },
   });
 
-  afterEach(async () => {
+  afterEach(() => {
     for (const socket of sockets) socket.disconnect();
     sockets = [];
-    await closeAll(desks);
-    desks = [];
   });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function open(username: string, lang: 'en' | 'zh' = 'en') {
-    const desk = await signIn(browser, server, username, lang);
-    desks.push(desk);
-    return desk;
-  }
 
   async function currentPops(username: string) {
     const token = await server.login(username);

@@ -2,9 +2,9 @@
 // callback reaches the agents' lists live, and bulk allocation and recall go preview ->
 // apply with history kept and no silent overwrite when the same plan is applied again.
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/server-harness.js';
-import { chromiumPath, closeAll, launchBrowser, signIn, SKIP_TITLE, type Desk } from './support/browser.js';
+import type { Page } from 'playwright-core';
+import type { TestServer } from '../support/server-harness.js';
+import { browserSuite, chromiumPath, SKIP_TITLE, type Desk } from './support/browser.js';
 import { advisorByName, memberOwnedBy } from './support/scenario.js';
 
 interface PreviewResponse<T> {
@@ -22,32 +22,13 @@ const executable = chromiumPath();
 describe(`e2e: supervisor console (headless Chromium)${executable ? '' : ` - ${SKIP_TITLE}`}`, function () {
   this.timeout(120_000);
   let server: TestServer;
-  let browser: Browser;
-  let desks: Desk[] = [];
   let supervisorToken: string;
-
-  before(async function () {
-    if (!executable) this.skip();
-    server = await startTestServer();
-    browser = await launchBrowser(executable!);
-    supervisorToken = await server.login('supervisor');
+  const { open } = browserSuite({
+    prepare: async (started) => {
+      server = started;
+      supervisorToken = await server.login('supervisor');
+    },
   });
-
-  afterEach(async () => {
-    await closeAll(desks);
-    desks = [];
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function open(username: string, lang: 'en' | 'zh' = 'en') {
-    const desk = await signIn(browser, server, username, lang);
-    desks.push(desk);
-    return desk;
-  }
 
   const api = (method: string, path: string, body?: unknown) => server.request(method, path, { token: supervisorToken, body });
 

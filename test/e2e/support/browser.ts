@@ -1,7 +1,7 @@
 // Headless Chromium (Debian's, via playwright-core) against the real server: each
 // person gets their own browser context, so sessions, sockets and storage never mix.
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { TestServer } from '../../support/server-harness.js';
+import { startTestServer, type TestServer } from '../../support/server-harness.js';
 
 export type Lang = 'en' | 'zh';
 
@@ -57,4 +57,54 @@ export async function goReady(desk: Desk): Promise<void> {
 
 export async function closeAll(desks: Array<Desk | undefined>): Promise<void> {
   for (const desk of desks) await desk?.context.close().catch(() => undefined);
+}
+
+export interface BrowserSuite {
+  readonly server: TestServer;
+  readonly browser: Browser;
+  /** Signs `username` in, in a fresh context that is closed after the test. */
+  open(username: string, lang?: Lang): Promise<Desk>;
+}
+
+/**
+ * The mocha hooks every browser suite needs: a real server (demo mode, so the PBX simulator
+ * runs in it) and one Chromium for the suite, the desks a test opened closed after it.
+ * Skips the suite when CTI_TEST_CHROMIUM is unset (its title says so).
+ */
+export function browserSuite(setUp: { env?: Record<string, string>; prepare?: (server: TestServer) => void | Promise<void> } = {}): BrowserSuite {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  let desks: Desk[] = [];
+  before(async function () {
+    const executable = chromiumPath();
+    if (!executable) return this.skip();
+    server = await startTestServer(setUp.env);
+    await setUp.prepare?.(server);
+    browser = await launchBrowser(executable);
+  });
+  afterEach(async () => {
+    await closeAll(desks);
+    desks = [];
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  const started = () => {
+    if (!server || !browser) throw new Error('the browser suite has not started (its before hook)');
+    return { server, browser };
+  };
+  return {
+    get server() {
+      return started().server;
+    },
+    get browser() {
+      return started().browser;
+    },
+    open: async (username, lang = 'en') => {
+      const desk = await signIn(started().browser, started().server, username, lang);
+      desks.push(desk);
+      return desk;
+    },
+  };
 }
