@@ -3,7 +3,7 @@ import type { Simulator } from '../../../sim/index.js';
 import type { CallHandle } from '../../../sim/index.js';
 import { createLogger } from '../../../server/shared/logger.js';
 import { captureAbandonedCalls } from '../../../server/callbacks/abandon-capture.js';
-import { createTestDatabase, startCallbackServer, startSim, TestTime, waitUntil, type CallbackServer, type TestDatabase } from './harness.js';
+import { ALL_ENDPOINTS, createTestDatabase, startCallbackServer, startSim, TestTime, waitUntil, type CallbackServer, type TestDatabase } from './harness.js';
 
 const OFFER = 'sound:cti/en/peak-callback-offer';
 
@@ -110,5 +110,63 @@ describe('callbacks: simulated peak (offers accepted, abandoned calls captured o
     });
     expect(closed.cancelReason).to.match(/^member got through/);
     expect((await all(getsThrough!.memberId)).filter((c) => c.state !== 'cancelled')).to.deep.equal([]);
+  });
+});
+
+describe('callbacks: a staffed floor past its capacity (offered once the expected wait passes the peak threshold)', function () {
+  this.timeout(60_000);
+  const STAFF = ALL_ENDPOINTS.slice(0, 3);
+  const HANDLE_MS = 5 * 60_000;
+  let sim: Simulator;
+  let database: TestDatabase;
+  let server: CallbackServer;
+  const callers: CallHandle[] = [];
+  const time = new TestTime();
+
+  before(async () => {
+    // Three advisors who talk until the test hangs up; nobody else is signed in.
+    sim = await startSim(Object.fromEntries(STAFF.map((e) => [e, { kind: 'answer', ringMs: 30, talkMs: 60_000 } as const])));
+    database = await createTestDatabase('sqlite');
+    server = await startCallbackServer({ database, sim, time, engine: false, env: { CTI_PEAK_WAIT_THRESHOLD: '2m' } });
+    await server.ready(STAFF);
+    // Their calls last five minutes: a caller waiting for one of them waits position x 5 min / 3.
+    for (const endpoint of STAFF) {
+      const id = await server.advisorId(endpoint);
+      for (let i = 0; i < 10; i++) server.presence.recordHandleTime(id, HANDLE_MS);
+    }
+  });
+
+  after(async () => {
+    for (const c of callers) c.hangup();
+    await server?.close();
+    await sim?.close();
+    await database?.drop();
+  });
+
+  const unknownCaller = (n: number) => {
+    const caller = sim.call({ from: `861395550000${n}`, keys: ['2', '3'] });
+    callers.push(caller);
+    return caller;
+  };
+
+  it('with the three advisors busy, the first caller to wait (100 s) just waits; the next (200 s) is offered a callback that keeps their first-call time', async () => {
+    const talking = [1, 2, 3].map(unknownCaller);
+    expect((await Promise.all(talking.map((c) => c.waitBridged(10_000)))).sort()).to.deep.equal([...STAFF].sort());
+
+    const first = unknownCaller(4);
+    await waitUntil('the first caller waits in the pool', () => server.telephony.waitingCallers().length === 1, 10_000);
+    const arrivedAt = time.now();
+    const second = unknownCaller(5);
+    await second.waitPlayback(OFFER, 10_000);
+    expect(first.playbacks.filter((p) => p.includes('peak-callback-offer')), 'under the threshold: no offer').to.deep.equal([]);
+
+    second.press('2');
+    await second.waitPlayback('callback-confirmed', 10_000);
+    const [callback, ...more] = (await server.store.callbacks.list({ reason: 'peak-offer' })).items;
+    expect(more, 'one offer accepted, one callback').to.deep.equal([]);
+    expect(callback).to.include({ number: '8613955500005', state: 'pending', memberId: null, preferredAdvisorId: null });
+    // Keeps their place: the callback is ordered by when they called, not when it was booked.
+    expect(Date.parse(callback!.firstCallAt)).to.be.within(arrivedAt, time.now());
+    expect(first.ended, 'the first caller is still waiting for an advisor').to.equal(false);
   });
 });
