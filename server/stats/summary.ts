@@ -1,7 +1,7 @@
 // Rates from the counts the store returns. Affinity is the headline: the share of
 // answered member calls handled by the member's own advisor or their delegate, always
 // shown with its parts.
-import type { StatsReport } from '../store/stats.js';
+import type { CallCounts, StatsReport } from '../store/stats.js';
 
 export interface AffinityFigures {
   own: number;
@@ -31,16 +31,23 @@ export function affinityOf(own: number, delegate: number, pool: number): Affinit
   return { own, delegate, pool, rate: ratio(own + delegate, own + delegate + pool) };
 }
 
-export function summarize(report: StatsReport): StatsSummary {
-  const { calls, callbacks } = report;
+/** Affinity, service level and abandonment: what the call counts alone give. */
+export function callFigures(calls: CallCounts): Pick<StatsSummary, 'affinity' | 'serviceLevel' | 'abandonment'> {
   const byReason = calls.answeredByReason;
   const offered = calls.answered + calls.abandoned;
-  const completedByOwner = report.callbacksByOwner.reduce((n, o) => n + o.completedByOwner, 0);
   return {
-    range: report.range,
     affinity: affinityOf(byReason['own-advisor'] ?? 0, byReason.delegate ?? 0, byReason.pool ?? 0),
     serviceLevel: { answeredWithin: calls.answeredWithinServiceLevel, answered: calls.answered, rate: ratio(calls.answeredWithinServiceLevel, offered) },
     abandonment: { abandoned: calls.abandoned, offered, rate: ratio(calls.abandoned, offered) },
+  };
+}
+
+export function summarize(report: StatsReport): StatsSummary {
+  const { calls, callbacks } = report;
+  const completedByOwner = report.callbacksByOwner.reduce((n, o) => n + o.completedByOwner, 0);
+  return {
+    range: report.range,
+    ...callFigures(calls),
     callbackSla: { completedWithin: callbacks.completedWithinSla, completed: callbacks.completed, rate: ratio(callbacks.completedWithinSla, callbacks.completed) },
     callbacksByOwner: { completedByOwner, completed: callbacks.completed, rate: ratio(completedByOwner, callbacks.completed) },
     calls,

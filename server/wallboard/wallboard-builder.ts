@@ -9,7 +9,7 @@ import { withRemoteCallers } from '../pbx/call-flow/waiting-callers.js';
 import type { WaitingCaller } from '../routing/waiting-choice.js';
 import type { Store } from '../store/index.js';
 import { startOfLocalDay } from '../domain/local-time.js';
-import { summarize } from '../stats/summary.js';
+import { callFigures } from '../stats/summary.js';
 
 export interface WallboardBuilderOptions {
   store: Store;
@@ -33,14 +33,15 @@ export function wallboardBuilder(options: WallboardBuilderOptions): () => Promis
   const today = async (): Promise<Wallboard['today']> => {
     const at = now();
     if (figures && at - figures.at < (options.figuresTtlMs ?? 5_000)) return figures.value;
-    const summary = summarize(await store.stats.report({ from: new Date(startOfLocalDay(at, options.timeZone)).toISOString(), to: new Date(at + 1).toISOString() }));
+    const calls = await store.stats.callTotals({ from: new Date(startOfLocalDay(at, options.timeZone)).toISOString(), to: new Date(at + 1).toISOString() });
+    const rates = callFigures(calls);
     const value = {
-      affinity: summary.affinity,
-      serviceLevel: summary.serviceLevel.rate,
-      abandonment: summary.abandonment.rate,
-      offered: summary.abandonment.offered,
-      answered: summary.calls.answered,
-      abandoned: summary.calls.abandoned,
+      affinity: rates.affinity,
+      serviceLevel: rates.serviceLevel.rate,
+      abandonment: rates.abandonment.rate,
+      offered: rates.abandonment.offered,
+      answered: calls.answered,
+      abandoned: calls.abandoned,
     };
     figures = { at, value };
     return value;

@@ -96,6 +96,9 @@ describeEachDatabase('calls and statistics', (get) => {
     expect(report.callbacks.byReason).to.deep.equal({ abandoned: 2, requested: 1 });
     expect(report.callbacksByOwner).to.deep.equal([{ advisorId: alice.id, created: 3, completed: 2, completedByOwner: 1, completedWithinSla: 1 }]);
     await expectRejection(store.stats.report({ from: to, to: from }), ValidationError);
+    // The wallboard's headline reads the call counts alone: the same numbers as the report's.
+    expect(await store.stats.callTotals({ from, to })).to.deep.equal(report.calls);
+    await expectRejection(store.stats.callTotals({ from: to, to: from }), ValidationError);
   });
 });
 
