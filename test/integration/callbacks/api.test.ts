@@ -76,6 +76,10 @@ describe('callbacks: supervisor REST API (filter, reassign, reschedule, prioriti
     expect(dueSoon.body.total).to.equal(1);
     const old = await server.request('GET', '/api/callbacks?olderThan=1h', { token: supervisor });
     expect(old.body.total).to.equal(0);
+    // Age: a second later the scheduled one is older than a second, and still not than an hour.
+    await new Promise((r) => setTimeout(r, 1_100));
+    const aged = await server.request('GET', `/api/callbacks?olderThan=1s&advisorId=${bobId}`, { token: supervisor });
+    expect(aged.body.items.map((c: { id: number }) => c.id)).to.include(scheduled.id);
     const page = await server.request('GET', '/api/callbacks?limit=1&offset=1&order=newest', { token: supervisor });
     expect(page.body).to.include({ limit: 1, offset: 1 });
     expect(page.body.items).to.have.length(1);
