@@ -15,6 +15,12 @@ export interface ServerProcess {
   /** CPU seconds used so far (user + system). */
   cpuSeconds(): number;
   rssBytes(): number;
+  /**
+   * The process's own memory (heap, buffers, native allocations): RSS without the pages of
+   * memory-mapped files, which for the server are the SQLite database's (its mmap grows
+   * with the file and the kernel reclaims those pages when it needs them).
+   */
+  anonBytes(): number;
   stderrTail(): string;
   stop(): Promise<void>;
 }
@@ -69,14 +75,8 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
         return Number.NaN;
       }
     },
-    rssBytes() {
-      try {
-        const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-        return match ? Number(match[1]) * 1024 : Number.NaN;
-      } catch {
-        return Number.NaN;
-      }
-    },
+    rssBytes: () => statusKb(pid, 'VmRSS'),
+    anonBytes: () => statusKb(pid, 'RssAnon'),
     stderrTail: () => stderr,
     stop: () =>
       new Promise<void>((resolve) => {
@@ -89,4 +89,14 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** A `<name>: <n> kB` line of /proc/<pid>/status, in bytes (NaN once the process is gone). */
+function statusKb(pid: number, name: string): number {
+  try {
+    const match = new RegExp(`${name}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
 }
