@@ -29,6 +29,7 @@ import type { CallbackPort } from './callback-port.js';
 import { eventBaseBuilder } from './event-payloads.js';
 import { CallFlowEvents } from './events.js';
 import type { CallStateName } from './call-state.js';
+import type { InboundCall } from './inbound-call.js';
 import { InboundScript } from './inbound-script.js';
 import { PromptPlayer } from './prompt-player.js';
 import type { PromptSource } from './prompt-player.js';
@@ -248,7 +249,7 @@ export async function startTelephony(options: TelephonyOptions): Promise<Telepho
           callerNumber: call.callerNumber,
           memberId: call.context.member?.id ?? null,
           ownerId: call.context.owner?.id ?? null,
-          advisorId: call.answered?.advisorId ?? call.leg?.advisorId ?? null,
+          advisorId: advisorOnCall(call),
           startedAt: new Date(call.startedAt).toISOString(),
         })),
       ),
@@ -256,8 +257,8 @@ export async function startTelephony(options: TelephonyOptions): Promise<Telepho
     busyAdvisors: () =>
       nodes.flatMap((node) =>
         node.flow.activeCalls().flatMap((call) => {
-          const advisorId = call.answered?.advisorId ?? call.leg?.advisorId;
-          return advisorId === undefined ? [] : [advisorId];
+          const advisorId = advisorOnCall(call);
+          return advisorId === null ? [] : [advisorId];
         }),
       ),
     async stop() {
@@ -270,4 +271,9 @@ export async function startTelephony(options: TelephonyOptions): Promise<Telepho
       log.info('telephony stopped');
     },
   };
+}
+
+/** The advisor talking on the call, or being rung for it. */
+function advisorOnCall(call: InboundCall): number | null {
+  return call.answered?.advisorId ?? call.leg?.advisorId ?? null;
 }
