@@ -90,11 +90,6 @@ export class TokenStore {
     return updated > 0;
   }
 
-  /** Signs a user out everywhere; returns how many live tokens were revoked. */
-  async revokeAllForUser(userId: number): Promise<number> {
-    return (await this.revokeSessions(userId)).length;
-  }
-
   /** Signs a user out everywhere (but `keepTokenId`); returns the revoked token ids, whose desktop sockets to close. */
   async revokeSessions(userId: number, keepTokenId?: number): Promise<number[]> {
     return revokeSessionsOf(this.db, userId, this.options.clock(), keepTokenId);
